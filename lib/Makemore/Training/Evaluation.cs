@@ -1,0 +1,23 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Training;
+
+/// <summary>The lecture's <c>split_loss</c>: the loss over a whole split, with no grad, in evaluation mode (so a
+/// BatchNorm model uses its running statistics).</summary>
+public static class Evaluation
+{
+    public static float SplitLoss(IModel model, Tensor X, Tensor Y)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var logits = model.Forward(X, training: false);
+        return nn.functional.cross_entropy(logits, Y).item<float>();
+    }
+
+    /// <summary>The line the lecture prints: <c>print(split, loss.item())</c>, e.g. <c>train 2.0668270587921143</c>
+    /// (Python prints the float32 loss widened to a double, shortest round-trip form, as .NET does).</summary>
+    public static string Line(string split, float loss) =>
+        string.Create(CultureInfo.InvariantCulture, $"{split} {(double)loss}");
+}

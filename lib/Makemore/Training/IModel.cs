@@ -1,0 +1,22 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Training;
+
+/// <summary>What <see cref="Trainer"/> needs of a model: its parameters and a forward pass from contexts to logits.
+/// Part 1's MLP and part 2's layer stack both implement it.</summary>
+public interface IModel
+{
+    /// <summary>Every trainable tensor, in the lecture's order (the order of <c>parameters</c>).</summary>
+    IReadOnlyList<TorchSharp.Modules.Parameter> Parameters { get; }
+
+    /// <summary>Logits (N, vocab) for contexts (N, block_size), in training or evaluation mode.</summary>
+    Tensor Forward(Tensor x, bool training);
+
+    /// <summary>Called inside the step right after <c>loss.backward()</c>, before the update: where a model that
+    /// records diagnostics takes its gradients. Nothing by default.</summary>
+    void AfterBackward() { }
+
+    /// <summary>Called once after training stops. Nothing by default.</summary>
+    void AfterTraining() { }
+}

@@ -1,0 +1,31 @@
+namespace Makemore.Training;
+
+/// <summary>The knobs of the lecture's training loop.</summary>
+/// <param name="MaxSteps">max_steps: 200000 in the lecture.</param>
+/// <param name="LearningRateDecayStep">lr is 0.1 before this step and 0.01 from it on (100000 in part 1,
+/// 150000 in part 2).</param>
+/// <param name="BatchSize">32.</param>
+/// <param name="PrintEvery">Print <c>{step,7}/{max_steps,7}: {loss:.4f}</c> every so many steps.</param>
+/// <param name="RecordUpdateRatios">Append ud (log10 of std(lr·grad)/std(p) per parameter) every step: viz #4.</param>
+/// <param name="StopAfter">Stop after this step (the lecture's <c>break</c>: 1000 means 1001 updates, 0 means
+/// right after the first step). Null trains all <see cref="MaxSteps"/> steps.</param>
+/// <param name="Label">Names the run in progress lines (e.g. the notebook's chapter).</param>
+public sealed record TrainingOptions(
+    int MaxSteps = 200_000,
+    int LearningRateDecayStep = 100_000,
+    int BatchSize = 32,
+    int PrintEvery = 10_000,
+    bool RecordUpdateRatios = false,
+    int? StopAfter = null,
+    string Label = "train")
+{
+    public double LearningRate(int step) => step < LearningRateDecayStep ? 0.1 : 0.01;
+
+    internal void Validate()
+    {
+        if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1");
+        if (PrintEvery < 1) throw new ArgumentOutOfRangeException(nameof(PrintEvery), PrintEvery, "PrintEvery must be at least 1");
+        if (StopAfter < 0) throw new ArgumentOutOfRangeException(nameof(StopAfter), StopAfter, "StopAfter cannot be negative");
+    }
+}

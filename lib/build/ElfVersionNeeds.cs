@@ -1,0 +1,140 @@
+// Marks one GNU symbol-version requirement of an ELF shared library as WEAK.
+//
+// Why: TorchSharp-cpu 0.107.0's libLibTorchSharp.so asks libstdc++ for GLIBCXX_3.4.32 (GCC 13), but Debian 12
+// ships 3.4.30. The only symbol bound to that version is `_ZSt21ios_base_library_initv`, a marker that no
+// relocation uses. With VER_FLG_WEAK set on that one `Vernaux` entry, glibc's loader accepts the library when the
+// version is missing (it only warns under LD_DEBUG) and behaves exactly as before where it is present.
+//
+// The file is compiled twice: as an MSBuild inline task (Directory.Build.targets runs it after restore, on the
+// NuGet cache copy that both builds and notebooks load) and into the tests (ELF_PATCH_LIBRARY_ONLY).
+using System;
+using System.IO;
+using System.Text;
+
+public static class ElfVersionNeeds
+{
+    const uint ShtGnuVerneed = 0x6ffffffe;
+    const ushort VerFlgWeak = 0x2;
+
+    /// <summary>Flags of the version need named <paramref name="version"/>, or null when the file has none.</summary>
+    public static ushort? Flags(byte[] elf, string version)
+    {
+        int? at = FindVernaux(elf, version);
+        return at is int offset ? BitConverter.ToUInt16(elf, offset + 4) : null;
+    }
+
+    /// <summary>Sets VER_FLG_WEAK on the version need <paramref name="version"/>. Returns "patched", "already weak"
+    /// or "absent"; writes the file atomically (temporary file + rename) and only when it changes.</summary>
+    public static string MarkWeak(string path, string version)
+    {
+        byte[] elf = File.ReadAllBytes(path);
+        int? at = FindVernaux(elf, version);
+        if (at is not int offset) return "absent";
+        ushort flags = BitConverter.ToUInt16(elf, offset + 4);
+        if ((flags & VerFlgWeak) != 0) return "already weak";
+        BitConverter.GetBytes((ushort)(flags | VerFlgWeak)).CopyTo(elf, offset + 4);
+
+        // netstandard2.0 (what MSBuild compiles inline tasks against) has no File.Move(overwrite): File.Replace
+        // is a rename(2) on Unix, so a concurrent reader sees either the old file or the new one.
+        string tmp = path + ".weak-" + Guid.NewGuid().ToString("N");
+        File.WriteAllBytes(tmp, elf);
+        File.Replace(tmp, path, null);
+        return "patched";
+    }
+
+    /// <summary>True when a libstdc++ on the usual library paths already provides <paramref name="version"/>, so
+    /// the patch is unnecessary.</summary>
+    public static bool SystemLibstdcxxProvides(string version)
+    {
+        string[] dirs = { "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib" };
+        byte[] needle = Encoding.ASCII.GetBytes(version + "\0");
+        foreach (string dir in dirs)
+        {
+            string lib = Path.Combine(dir, "libstdc++.so.6");
+            if (File.Exists(lib) && IndexOf(File.ReadAllBytes(lib), needle) >= 0) return true;
+        }
+        return false;
+    }
+
+    // Walks .gnu.version_r (Elf64_Verneed → Elf64_Vernaux chains) and returns the file offset of the Vernaux
+    // entry whose name is `version`. Only little-endian ELF64 (linux-x64) is handled; anything else is "absent".
+    static int? FindVernaux(byte[] elf, string version)
+    {
+        if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F'
+            || elf[4] != 2 || elf[5] != 1)
+            return null;
+        long shoff = BitConverter.ToInt64(elf, 0x28);
+        int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
+        for (int i = 0; i < shnum; i++)
+        {
+            int sh = checked((int)(shoff + (long)i * shentsize));
+            if (BitConverter.ToUInt32(elf, sh + 4) != ShtGnuVerneed) continue;
+            int section = checked((int)BitConverter.ToInt64(elf, sh + 0x18));
+            int link = (int)BitConverter.ToUInt32(elf, sh + 0x28), count = (int)BitConverter.ToUInt32(elf, sh + 0x2C);
+            int strtab = checked((int)BitConverter.ToInt64(elf, checked((int)(shoff + (long)link * shentsize)) + 0x18));
+
+            int need = section;
+            for (int n = 0; n < count; n++)
+            {
+                int aux = need + (int)BitConverter.ToUInt32(elf, need + 8);
+                for (int a = 0, auxCount = BitConverter.ToUInt16(elf, need + 2); a < auxCount; a++)
+                {
+                    int name = strtab + (int)BitConverter.ToUInt32(elf, aux + 8);
+                    if (CStringEquals(elf, name, version)) return aux;
+                    aux += (int)BitConverter.ToUInt32(elf, aux + 12);
+                }
+                need += (int)BitConverter.ToUInt32(elf, need + 12);
+            }
+        }
+        return null;
+    }
+
+    static bool CStringEquals(byte[] data, int at, string s)
+    {
+        if (at + s.Length >= data.Length) return false;
+        for (int k = 0; k < s.Length; k++)
+            if (data[at + k] != (byte)s[k]) return false;
+        return data[at + s.Length] == 0;
+    }
+
+    static int IndexOf(byte[] haystack, byte[] needle)
+    {
+        for (int i = 0; i + needle.Length <= haystack.Length; i++)
+        {
+            int k = 0;
+            while (k < needle.Length && haystack[i + k] == needle[k]) k++;
+            if (k == needle.Length) return i;
+        }
+        return -1;
+    }
+}
+
+#if !ELF_PATCH_LIBRARY_ONLY
+/// <summary>MSBuild task: mark <see cref="Version"/> weak in <see cref="Library"/> unless the system's libstdc++
+/// already provides it.</summary>
+public class MarkVersionNeedWeak : Microsoft.Build.Utilities.Task
+{
+    [Microsoft.Build.Framework.Required] public string Library { get; set; } = "";
+    [Microsoft.Build.Framework.Required] public string Version { get; set; } = "";
+
+    public override bool Execute()
+    {
+        if (!File.Exists(Library)) return true;
+        if (ElfVersionNeeds.SystemLibstdcxxProvides(Version)) return true;
+        try
+        {
+            string result = ElfVersionNeeds.MarkWeak(Library, Version);
+            Log.LogMessage(result == "patched" ? Microsoft.Build.Framework.MessageImportance.High
+                                               : Microsoft.Build.Framework.MessageImportance.Low,
+                           $"{Path.GetFileName(Library)}: {Version} {result}");
+            return true;
+        }
+        catch (Exception e)
+        {
+            Log.LogError($"Could not mark {Version} weak in {Library}: {e.Message}. TorchSharp will not load on a " +
+                         "system whose libstdc++ lacks that version (see README, 'Debian 12').");
+            return false;
+        }
+    }
+}
+#endif

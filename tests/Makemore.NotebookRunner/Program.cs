@@ -1,0 +1,47 @@
+using Makemore.NotebookRunner;
+
+// Usage: dotnet run -c Release --project tests/Makemore.NotebookRunner -- [--steps N] [--out DIR] [NAME-FILTER…]
+// Executes the notebooks in order (all, or those whose file name contains a filter), one line per notebook.
+int? steps = null;
+string? outDir = null;
+var filters = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0: steps = n; i++; break;
+        case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+        case "-h" or "--help":
+            Console.WriteLine("notebook runner: [--steps N] [--out DIR] [NAME-FILTER…]\n" +
+                              "  --steps N   cap every training run at N steps (sets MAKEMORE_STEPS)\n" +
+                              "  --out DIR   where executed notebooks go (default notebooks/out)");
+            return 0;
+        case var a when a.StartsWith('-'):
+            Console.Error.WriteLine($"unknown or incomplete option '{a}' (see --help)");
+            return 64;
+        default: filters.Add(args[i]); break;
+    }
+}
+
+var executor = new NotebookExecutor(NotebookExecutor.FindRepoRoot(Directory.GetCurrentDirectory()));
+outDir = Path.GetFullPath(outDir ?? Path.Combine(executor.NotebooksDir, "out"));
+var notebooks = executor.Notebooks()
+    .Where(nb => filters.Count == 0 || filters.Any(f => Path.GetFileName(nb).Contains(f, StringComparison.OrdinalIgnoreCase)))
+    .ToList();
+if (notebooks.Count == 0) { Console.Error.WriteLine($"no notebooks match {string.Join(", ", filters)}"); return 66; }
+
+executor.Prepare(Console.WriteLine);
+var environment = new Dictionary<string, string>();
+if (steps is int s) environment["MAKEMORE_STEPS"] = s.ToString();
+Console.WriteLine($"executing {notebooks.Count} notebook(s){(steps is null ? "" : $" with at most {steps} steps")} → {outDir}");
+
+var total = System.Diagnostics.Stopwatch.StartNew();
+int failed = 0;
+foreach (string notebook in notebooks)
+{
+    var run = executor.Run(notebook, outDir, environment, Console.WriteLine);
+    Console.WriteLine(run.Summary());
+    if (!run.Ok) failed++;
+}
+Console.WriteLine($"{notebooks.Count - failed} passed, {failed} failed in {total.Elapsed.TotalMinutes:F1} min");
+return failed == 0 ? 0 : 1;
