@@ -23,6 +23,9 @@ public static class ElfVersionNeeds
         return at is int offset ? BitConverter.ToUInt16(elf, offset + 4) : null;
     }
 
+    /// <summary>File offset of the <c>vna_flags</c> field of the version need <paramref name="version"/>.</summary>
+    public static int? FlagsOffset(byte[] elf, string version) => FindVernaux(elf, version) + 4;
+
     /// <summary>Sets VER_FLG_WEAK on the version need <paramref name="version"/>. Returns "patched", "already weak"
     /// or "absent"; writes the file atomically (temporary file + rename) and only when it changes.</summary>
     public static string MarkWeak(string path, string version)
