@@ -1,0 +1,156 @@
+using System.Globalization;
+using Makemore.Part1;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Tests;
+
+/// <summary>The part-1 MLP draws the lecture's parameters and batches, in the lecture's order, and prints the
+/// lecture's step-0 losses (lecture-spec.md, "Part 1").</summary>
+public class Part1MlpTests
+{
+    static readonly Makemore.Data.Dataset Data = Part1TestData.Data;
+
+    [Theory]
+    [InlineData(0, 11897)]
+    [InlineData(1, 11897)]
+    [InlineData(2, 11897)]
+    [InlineData(3, 11897)]
+    [InlineData(4, 12097)]
+    public void ParameterCountIsTheLectures(int stage, long expected)
+    {
+        var (model, _) = Mlp.Create(MlpConfig.Stages[stage], Data.Vocab.Size, Data.BlockSize);
+        using var _m = model;
+        Assert.Equal(expected, model.ParameterCount);
+    }
+
+    [Fact]
+    public void ParametersAreListedInTheLecturesOrder()
+    {
+        using var plain = Mlp.Create(MlpConfig.Starter, 27, 3).Model;
+        Assert.Equal(new long[][] { [27, 10], [30, 200], [200], [200, 27], [27] },
+                     plain.Parameters.Select(p => p.shape).ToArray());
+        using var bn = Mlp.Create(MlpConfig.BatchNorm, 27, 3).Model;
+        Assert.Null(bn.b1);
+        Assert.Equal(new long[][] { [27, 10], [30, 200], [200, 27], [27], [1, 200], [1, 200] },
+                     bn.Parameters.Select(p => p.shape).ToArray());
+        Assert.Same(bn.bn!.bngain, bn.Parameters[4]);
+        Assert.Same(bn.bn!.bnbias, bn.Parameters[5]);
+    }
+
+    [Fact]
+    public void StarterParametersAreTheGeneratorsDrawsInOrder()
+    {
+        var g = new Generator(2147483647UL);
+        using var scope = NewDisposeScope();
+        var expected = new[] { randn([27, 10], generator: g), randn([30, 200], generator: g), randn([200], generator: g),
+                               randn([200, 27], generator: g), randn([27], generator: g) };
+        using var model = Mlp.Create(MlpConfig.Starter, 27, 3).Model;
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(model.Parameters[i].Exactly(expected[i]), $"parameter {i} differs from draw {i}");
+        // lecture-spec.md's check values for C
+        Assert.Equal(new[] { 1.56736195f, -0.23729232f, -0.02738461f, -1.10077941f, 0.28588146f },
+                     model.C.reshape(-1).data<float>().Take(5).ToArray(), new FloatTolerance(1e-7f));
+    }
+
+    [Fact]
+    public void BatchNormStageScalesItsDrawsAndSkipsB1()
+    {
+        var g = new Generator(2147483647UL);
+        using var scope = NewDisposeScope();
+        var C = randn([27, 10], generator: g);
+        var W1 = randn([30, 200], generator: g) * (5.0 / 3) / Math.Sqrt(30);   // the lecture's expression
+        var W2 = randn([200, 27], generator: g) * 0.01;                         // b1 is not drawn at all
+        var b2 = randn([27], generator: g) * 0;
+        using var model = Mlp.Create(MlpConfig.BatchNorm, 27, 3).Model;
+        Assert.True(model.C.Exactly(C));
+        Assert.True(model.W1.Exactly(W1));
+        Assert.True(model.W2.Exactly(W2));
+        Assert.True(model.b2.Exactly(b2));
+        Assert.True(model.bn!.bngain.Exactly(ones(1, 200)));
+        Assert.True(model.bn.bnbias.Exactly(zeros(1, 200)));
+        Assert.True(model.bn.bnmean_running.Exactly(zeros(1, 200)));
+        Assert.True(model.bn.bnstd_running.Exactly(ones(1, 200)));
+    }
+
+    [Fact]
+    public void FirstMinibatchIsTheNextDrawAfterTheParameters()
+    {
+        // What the generator gives after the five parameter draws.
+        var g = new Generator(2147483647UL);
+        using var scope = NewDisposeScope();
+        foreach (long[] shape in new long[][] { [27, 10], [30, 200], [200], [200, 27], [27] }) randn(shape, generator: g);
+        var expectedIx = randint(0, Data.Xtr.shape[0], [32], dtype: ScalarType.Int64, generator: g);
+        var expectedSecondIx = randint(0, Data.Xtr.shape[0], [32], dtype: ScalarType.Int64, generator: g);
+
+        // The training loop's first batch, seen by a model that records what it is given.
+        var (model, tg) = Mlp.Create(MlpConfig.Starter, Data.Vocab.Size, Data.BlockSize);
+        using var _m = model;
+        var recorder = new RecordingModel(model);
+        Trainer.Train(recorder, Data.Xtr, Data.Ytr, tg, new TrainingOptions(MaxSteps: 2, Label: "test"), TextWriter.Null);
+        Assert.True(recorder.Batches[0].Exactly(Data.Xtr[expectedIx]), "first minibatch");
+        Assert.True(recorder.Batches[1].Exactly(Data.Xtr[expectedSecondIx]), "second minibatch");
+
+        // The init probe looks at the same batch.
+        var probe = InitProbe.Run(Data, MlpConfig.Starter);
+        Assert.Equal(expectedIx.data<long>().ToArray(), probe.Ix);
+    }
+
+    [Theory]
+    [InlineData(0, "27.8817")]
+    [InlineData(4, "3.3239")]
+    public void StepZeroPrintsTheLecturesLoss(int stage, string printed)
+    {
+        var config = MlpConfig.Stages[stage];
+        var (model, g) = Mlp.Create(config, Data.Vocab.Size, Data.BlockSize);
+        using var _m = model;
+        var log = new StringWriter();
+        Trainer.Train(model, Data.Xtr, Data.Ytr, g, new TrainingOptions(StopAfter: 0, Label: "test"), log);
+        Assert.Equal($"      0/ 200000: {printed}", log.ToString().Split('\n')[0].TrimEnd('\r'));
+        // The probe computes the same loss without training.
+        Assert.Equal(printed, InitProbe.Run(Data, config).Loss.ToString("F4", CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void UniformPredictionLossIsLn27()
+    {
+        Assert.Equal(3.2958f, ConfidentlyWrong.UniformLoss(27), 4);
+        var cases = ConfidentlyWrong.LectureCases();
+        Assert.Equal(MathF.Log(4), cases[0].Loss, 5);              // equal logits: uniform over 4
+        Assert.True(cases[1].Loss < 0.03f);                       // confident and right
+        Assert.True(cases[2].Loss > 5f);                          // confident and wrong
+    }
+
+    [Fact]
+    public void InitProbeSeesTheSaturatedStarter()
+    {
+        var probe = InitProbe.Run(Data, MlpConfig.Starter);
+        Assert.Equal(32, probe.H.GetLength(0));
+        Assert.Equal(200, probe.H.GetLength(1));
+        Assert.True(Saturation.Fraction(probe.Saturated()) > 0.5, "most of the starter's tanh outputs are saturated");
+        var fixedProbe = InitProbe.Run(Data, MlpConfig.FixSaturatedTanh);
+        Assert.True(Saturation.Fraction(fixedProbe.Saturated()) < 0.05);
+        Assert.Empty(fixedProbe.DeadNeurons());
+    }
+
+    [Fact]
+    public void DeadNeuronsAreColumnsSaturatedForEveryExample()
+    {
+        var mask = new bool[,] { { true, true, false }, { true, false, false }, { true, true, true } };
+        Assert.Equal(new[] { 0 }, Saturation.DeadNeurons(mask));
+        Assert.Equal(6.0 / 9, Saturation.Fraction(mask), 10);
+        Assert.Equal(1 - 0.99f * 0.99f, Saturation.TanhLocalGradient(0.99f));
+    }
+
+    sealed class RecordingModel(IModel inner) : IModel
+    {
+        public List<Tensor> Batches { get; } = [];
+        public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
+        public Tensor Forward(Tensor x, bool training)
+        {
+            Batches.Add(x.clone().DetachFromDisposeScope());
+            return inner.Forward(x, training);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Makemore.Part1;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Tests;
+
+/// <summary>Training a part-1 stage is deterministic, and a diverging run stops with a clear message.</summary>
+public class Part1TrainingTests
+{
+    static readonly Makemore.Data.Dataset Data = Part1TestData.Data;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void ShortRunIsBitIdenticalWhenRepeated(int stage)
+    {
+        using var a = StageRun.Train(Data, MlpConfig.Stages[stage], 50, log: TextWriter.Null);
+        using var b = StageRun.Train(Data, MlpConfig.Stages[stage], 50, log: TextWriter.Null);
+        Assert.Equal(50, a.Training.Steps);
+        Assert.Equal(a.Training.Lossi, b.Training.Lossi);
+        for (int i = 0; i < a.Model.Parameters.Count; i++)
+            Assert.True(a.Model.Parameters[i].Exactly(b.Model.Parameters[i]), $"parameter {i} differs");
+        Assert.Equal(a.TrainLoss, b.TrainLoss);
+        Assert.Equal(a.ValLoss, b.ValLoss);
+        Assert.True(a.Training.Lossi[^1] < a.Training.Lossi[0], "50 steps lower the loss");
+    }
+
+    [Fact]
+    public void BatchNormRunUpdatesTheRunningStatisticsAndCalibrationIsClose()
+    {
+        using var run = StageRun.Train(Data, MlpConfig.BatchNorm, 50, log: TextWriter.Null);
+        var bn = run.Model.bn!;
+        Assert.False(bn.bnstd_running.Exactly(ones(1, 200)), "running std moved");
+        var calibrated = run.Calibrate();
+        var comparison = BatchNormCalibration.Compare(calibrated, bn.Running);
+        Assert.Equal(200, comparison.CalibratedMean.Length);
+        // After 50 steps the running estimates have moved only 1 − 0.999^50 ≈ 5% of the way.
+        Assert.True(comparison.MaxStdDifference > 0.1f);
+        var (train, _) = run.SplitLossesWith(calibrated);
+        Assert.True(float.IsFinite(train));
+    }
+
+    [Fact]
+    public void LossLogHasOurNumbersNextToTheLectures()
+    {
+        using var run = StageRun.Train(Data, MlpConfig.Starter, 3, log: TextWriter.Null);
+        var rows = LossLog.Rows(run).ToList();
+        var row = Assert.Single(rows);
+        Assert.Equal(2.1245384216308594, row.LectureTrain);
+        Assert.Equal(27.8817, row.LectureStep0Loss);
+        string table = LossLog.Format(rows);
+        Assert.Contains("27.8817 / 27.8817", table);
+        Assert.Contains(" / 2.1245", table);
+    }
+
+    [Fact]
+    public void NaNLossStopsTrainingNamingTheStepAndLearningRate()
+    {
+        // W2 × 1e38: the logits overflow float32 at once.
+        var config = MlpConfig.Starter with { Name = "exploding", W2 = 1e38 };
+        var e = Assert.Throws<TrainingDivergedException>(() => StageRun.Train(Data, config, 10, log: TextWriter.Null));
+        Assert.Contains("step 0", e.Message);
+        Assert.Contains("lr 0.1", e.Message);
+        Assert.Contains("exploding", e.Message);
+    }
+
+    [Fact]
+    public void SampledNamesAreRepeatable()
+    {
+        using var run = StageRun.Train(Data, MlpConfig.Kaiming, 20, log: TextWriter.Null);
+        var first = run.Sample(5);
+        Assert.Equal(5, first.Count);
+        Assert.All(first, n => Assert.EndsWith(".", n));
+        Assert.Equal(first, run.Sample(5));
+    }
+}
