@@ -10,6 +10,8 @@ namespace Makemore.Training;
 /// <param name="StopAfter">Stop after this step (the lecture's <c>break</c>: 1000 means 1001 updates, 0 means
 /// right after the first step). Null trains all <see cref="MaxSteps"/> steps.</param>
 /// <param name="Label">Names the run in progress lines (e.g. the notebook's chapter).</param>
+/// <param name="ConstantLearningRate">When set, every step uses this learning rate instead of the step decay (part 2
+/// shows what a too-low one, 0.001, does to the update:data ratios).</param>
 public sealed record TrainingOptions(
     int MaxSteps = 200_000,
     int LearningRateDecayStep = 100_000,
@@ -17,15 +19,18 @@ public sealed record TrainingOptions(
     int PrintEvery = 10_000,
     bool RecordUpdateRatios = false,
     int? StopAfter = null,
-    string Label = "train")
+    string Label = "train",
+    double? ConstantLearningRate = null)
 {
-    public double LearningRate(int step) => step < LearningRateDecayStep ? 0.1 : 0.01;
+    public double LearningRate(int step) => ConstantLearningRate ?? (step < LearningRateDecayStep ? 0.1 : 0.01);
 
     internal void Validate()
     {
         if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1");
         if (PrintEvery < 1) throw new ArgumentOutOfRangeException(nameof(PrintEvery), PrintEvery, "PrintEvery must be at least 1");
+        if (ConstantLearningRate is double lr && !(lr > 0 && double.IsFinite(lr)))
+            throw new ArgumentOutOfRangeException(nameof(ConstantLearningRate), lr, "a learning rate must be a positive number");
         if (StopAfter < 0) throw new ArgumentOutOfRangeException(nameof(StopAfter), StopAfter, "StopAfter cannot be negative");
     }
 }

@@ -1,0 +1,73 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Makemore.Layers;
+
+/// <summary>
+/// The lecture's <c>BatchNorm1d</c>. In training: batch mean and <b>unbiased</b> variance over the batch (dim 0),
+/// x̂ = (x − mean)/√(var + eps), out = gamma·x̂ + beta, and the running statistics move towards the batch's:
+/// running = (1 − momentum)·running + momentum·batch, under no-grad. In evaluation the running statistics replace
+/// the batch's. (torch.nn.BatchNorm1d normalises with the <i>biased</i> variance; this one follows the lecture.)
+/// </summary>
+public sealed class BatchNorm1d : Layer
+{
+    // Parameters (trained with backprop) and buffers (trained with the running "momentum update"). A Tensor field is
+    // registered as a buffer, so save/load carry the running statistics.
+    readonly Parameter gamma;
+    readonly Parameter beta;
+    readonly Tensor running_mean;
+    readonly Tensor running_var;
+
+    public BatchNorm1d(int dim, double eps = 1e-5, double momentum = 0.1) : base(nameof(BatchNorm1d))
+    {
+        if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be at least 1");
+        if (eps < 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps cannot be negative");
+        if (momentum is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
+        Dim = dim;
+        Eps = eps;
+        Momentum = momentum;
+        gamma = new Parameter(ones(dim));
+        beta = new Parameter(zeros(dim));
+        running_mean = zeros(dim);
+        running_var = ones(dim);
+        RegisterComponents();
+    }
+
+    public int Dim { get; }
+    public double Eps { get; }
+    public double Momentum { get; }
+
+    public Parameter Gamma => gamma;
+    public Parameter Beta => beta;
+    public Tensor RunningMean => running_mean;
+    public Tensor RunningVar => running_var;
+
+    public override IReadOnlyList<Parameter> Parameters => [gamma, beta];
+
+    public override Tensor forward(Tensor x)
+    {
+        Tensor xmean, xvar;
+        if (training)
+        {
+            xmean = x.mean([0], keepdim: true);               // batch mean
+            xvar = x.var(0, unbiased: true, keepdim: true);   // batch variance (unbiased, as the lecture)
+        }
+        else
+        {
+            xmean = running_mean;
+            xvar = running_var;
+        }
+        var xhat = (x - xmean) / (xvar + Eps).sqrt();       // normalise to unit variance
+        var output = gamma * xhat + beta;
+        if (training)
+        {
+            // The lecture rebinds running_mean to a new (1, dim) tensor; a registered buffer must be updated in place
+            // instead, so the (1, dim) batch statistic is viewed as (dim). Same arithmetic: (1-m)*running + m*batch.
+            using var _ = no_grad();
+            running_mean.copy_(running_mean * (1 - Momentum) + xmean.view(Dim) * Momentum);
+            running_var.copy_(running_var * (1 - Momentum) + xvar.view(Dim) * Momentum);
+        }
+        return Emit(output);
+    }
+}

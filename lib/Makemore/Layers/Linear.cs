@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Makemore.Layers;
+
+/// <summary>
+/// The lecture's <c>Linear</c>: <c>x @ weight (+ bias)</c>. Unlike <c>torch.nn.Linear</c> the weight is stored
+/// (fan_in, fan_out) and drawn as <c>randn(fan_in, fan_out) / sqrt(fan_in)</c> from the shared generator, so that every
+/// output starts with roughly the variance of one input ("Kaiming" without the gain; the net multiplies the gain in).
+/// The bias starts at zero and is not drawn.
+/// </summary>
+public sealed class Linear : Layer
+{
+    // Field names are the state_dict keys.
+    readonly Parameter weight;
+    readonly Parameter? bias;
+
+    public Linear(int fanIn, int fanOut, bool bias = true, Generator? generator = null) : base(nameof(Linear))
+    {
+        if (fanIn < 1) throw new ArgumentOutOfRangeException(nameof(fanIn), fanIn, "fan_in must be at least 1");
+        if (fanOut < 1) throw new ArgumentOutOfRangeException(nameof(fanOut), fanOut, "fan_out must be at least 1");
+        FanIn = fanIn;
+        FanOut = fanOut;
+        // Two separate ops, as the lecture: randn(...) / fan_in**0.5 (folding a later gain into one multiply would
+        // round differently and break bit-equality with PyTorch).
+        using (var drawn = randn(fanIn, fanOut, generator: generator))
+            weight = new Parameter(drawn / Math.Sqrt(fanIn));
+        this.bias = bias ? new Parameter(zeros(fanOut)) : null;
+        RegisterComponents();
+    }
+
+    public int FanIn { get; }
+    public int FanOut { get; }
+
+    /// <summary>(fan_in, fan_out).</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>Null when built with <c>bias: false</c> (a BatchNorm follows and its beta does the job).</summary>
+    public Parameter? Bias => bias;
+
+    public override IReadOnlyList<Parameter> Parameters => bias is null ? [weight] : [weight, bias];
+
+    public override Tensor forward(Tensor x)
+    {
+        var output = x.matmul(weight);
+        if (bias is not null) output = output + bias;
+        return Emit(output);
+    }
+}

@@ -1,0 +1,166 @@
+namespace Makemore.Part2;
+
+/// <summary>
+/// What the lecture printed in part 2, for comparison only (never used in a computation). Two sources:
+/// <list type="bullet">
+/// <item><b>Published</b>: the outputs saved in the lecture's notebook (makemore_part3_bn.ipynb), which ends in the
+/// state of the video's last run: the deep net with BatchNorm, gain 1.0, stopped after step 1000 (1001 updates).</item>
+/// <item><b>Video</b>: the tables the video shows for the other settings, as reproduced by a public re-execution of the
+/// lecture's code in PyTorch (the notebook only keeps its last run). The BatchNorm viz #2/#3 tables of that
+/// re-execution were made with biases before each BatchNorm (47551 parameters); those biases get a gradient of
+/// zero up to rounding, so only the last printed digit can move.</item>
+/// </list>
+/// Tables after 1000 steps agree with ours to the printed digits except the 7th significant digit of some
+/// <c>%e</c> numbers: the BLAS sums in a different order, and float32 rounding drifts by an ulp over 1000 steps.
+/// </summary>
+public static class LectureReferencePart2
+{
+    public const long ParameterCountWithoutBatchNorm = 46497;
+    public const long ParameterCountWithBatchNorm = 47024;
+
+    /// <summary>Published: the deep BatchNorm net's first printed loss (the same for any gain: BatchNorm cancels it).</summary>
+    public const string StepZeroWithBatchNorm = "      0/ 200000: 3.2870";
+
+    /// <summary>Video: the first printed loss without BatchNorm, by gain (tanh net), and of the linear net at 0.5.</summary>
+    public const string StepZeroGain5Over3 = "      0/ 200000: 3.2962",
+                        StepZeroGain1 = "      0/ 200000: 3.2988",
+                        StepZeroGain05 = "      0/ 200000: 3.2960",
+                        StepZeroLinearGain05 = "      0/ 200000: 3.2959";
+
+    // ---- Published: BatchNorm, gain 1.0, after 1001 updates -----------------------------------------------------
+
+    /// <summary>Published viz #1 (also quoted identically by several public notes on the lecture).</summary>
+    public static readonly string[] BatchNormActivations =
+    [
+        "layer 2 (      Tanh): mean -0.00, std 0.63, saturated: 2.78%",
+        "layer 5 (      Tanh): mean +0.00, std 0.64, saturated: 2.56%",
+        "layer 8 (      Tanh): mean -0.00, std 0.65, saturated: 2.25%",
+        "layer 11 (      Tanh): mean +0.00, std 0.65, saturated: 1.69%",
+        "layer 14 (      Tanh): mean +0.00, std 0.65, saturated: 1.88%",
+    ];
+
+    /// <summary>Published: <c>split_loss('train')</c> and <c>split_loss('val')</c> in eval mode after the 1001 steps.</summary>
+    public const string BatchNormTrainLoss = "train 2.4002976417541504", BatchNormValLoss = "val 2.3982467651367188";
+
+    /// <summary>Published: the 20 names sampled (generator 2147483647 + 10) from that net.</summary>
+    public static readonly string[] BatchNormSamples =
+    [
+        "carpah.", "qarlileif.", "jmrix.", "thty.", "sacansa.", "jazhnte.", "dpn.", "arciigqeiunellaia.", "chriiv.", "kalein.",
+        "dhlm.", "join.", "qhinn.", "sroin.", "arian.", "quiqaelogiearyxix.", "kaeklinsan.", "ed.", "ecoia.", "gtleley.",
+    ];
+
+    /// <summary>Video (re-execution with biases, see above): viz #2 of the BatchNorm run.</summary>
+    public static readonly string[] BatchNormGradients =
+    [
+        "layer 2 (      Tanh): mean +0.000000, std 2.640701e-03",
+        "layer 5 (      Tanh): mean +0.000000, std 2.245584e-03",
+        "layer 8 (      Tanh): mean +0.000000, std 2.045741e-03",
+        "layer 11 (      Tanh): mean -0.000000, std 1.983132e-03",
+        "layer 14 (      Tanh): mean -0.000000, std 1.952381e-03",
+    ];
+
+    /// <summary>Video (re-execution with biases, see above): viz #3 of the BatchNorm run.</summary>
+    public static readonly string[] BatchNormWeightGradients =
+    [
+        "weight   (27, 10) | mean -0.000000 | std 8.020527e-03 | grad:data ratio 8.012623e-03",
+        "weight  (30, 100) | mean +0.000246 | std 9.241064e-03 | grad:data ratio 4.881084e-02",
+        "weight (100, 100) | mean +0.000113 | std 7.132873e-03 | grad:data ratio 6.964613e-02",
+        "weight (100, 100) | mean -0.000086 | std 6.234302e-03 | grad:data ratio 6.073738e-02",
+        "weight (100, 100) | mean +0.000052 | std 5.742181e-03 | grad:data ratio 5.631477e-02",
+        "weight (100, 100) | mean +0.000032 | std 5.672201e-03 | grad:data ratio 5.570121e-02",
+        "weight  (100, 27) | mean -0.000082 | std 1.209415e-02 | grad:data ratio 1.160105e-01",
+    ];
+
+    // ---- Video: no BatchNorm, at init (the loop breaks after the first step) --------------------------------------
+
+    /// <summary>Viz #1, gain 5/3 at init: layer 1 saturates most, the deeper ones settle.</summary>
+    public static readonly string[] Gain5Over3ActivationsAtInit =
+    [
+        "layer 1 (      Tanh): mean -0.02, std 0.75, saturated: 20.25%",
+        "layer 3 (      Tanh): mean -0.00, std 0.69, saturated: 8.38%",
+        "layer 5 (      Tanh): mean +0.00, std 0.67, saturated: 6.62%",
+        "layer 7 (      Tanh): mean -0.01, std 0.66, saturated: 5.47%",
+        "layer 9 (      Tanh): mean -0.02, std 0.66, saturated: 6.12%",
+    ];
+
+    /// <summary>Viz #2, gain 5/3 at init: about the same spread in every layer.</summary>
+    public static readonly string[] Gain5Over3GradientsAtInit =
+    [
+        "layer 1 (      Tanh): mean +0.000010, std 4.205588e-04",
+        "layer 3 (      Tanh): mean -0.000003, std 3.991179e-04",
+        "layer 5 (      Tanh): mean +0.000003, std 3.743020e-04",
+        "layer 7 (      Tanh): mean +0.000015, std 3.290473e-04",
+        "layer 9 (      Tanh): mean -0.000014, std 3.054035e-04",
+    ];
+
+    /// <summary>Viz #1, gain 1 at init: every tanh squeezes, the std shrinks layer by layer.</summary>
+    public static readonly string[] Gain1ActivationsAtInit =
+    [
+        "layer 1 (      Tanh): mean -0.02, std 0.62, saturated: 3.50%",
+        "layer 3 (      Tanh): mean -0.00, std 0.48, saturated: 0.03%",
+        "layer 5 (      Tanh): mean +0.00, std 0.41, saturated: 0.06%",
+        "layer 7 (      Tanh): mean +0.00, std 0.35, saturated: 0.00%",
+        "layer 9 (      Tanh): mean -0.02, std 0.32, saturated: 0.00%",
+    ];
+
+    /// <summary>Viz #2, gain 0.5 at init: the gradients shrink towards the input.</summary>
+    public static readonly string[] Gain05GradientsAtInit =
+    [
+        "layer 1 (      Tanh): mean +0.000000, std 1.892402e-05",
+        "layer 3 (      Tanh): mean -0.000001, std 3.943546e-05",
+        "layer 5 (      Tanh): mean +0.000004, std 8.035369e-05",
+        "layer 7 (      Tanh): mean +0.000009, std 1.561152e-04",
+        "layer 9 (      Tanh): mean -0.000014, std 3.053498e-04",
+    ];
+
+    // ---- Video: the fully linear net (no tanh), gain 0.5, at init -------------------------------------------------
+
+    public static readonly string[] LinearGain05ActivationsAtInit =
+    [
+        "layer 0 (    Linear): mean -0.01, std 0.49, saturated: 5.06%",
+        "layer 1 (    Linear): mean -0.00, std 0.25, saturated: 0.00%",
+        "layer 2 (    Linear): mean -0.00, std 0.13, saturated: 0.00%",
+        "layer 3 (    Linear): mean +0.00, std 0.06, saturated: 0.00%",
+        "layer 4 (    Linear): mean -0.00, std 0.03, saturated: 0.00%",
+    ];
+
+    public static readonly string[] LinearGain05GradientsAtInit =
+    [
+        "layer 0 (    Linear): mean +0.000000, std 1.990759e-05",
+        "layer 1 (    Linear): mean -0.000001, std 3.997084e-05",
+        "layer 2 (    Linear): mean +0.000004, std 8.058026e-05",
+        "layer 3 (    Linear): mean +0.000009, std 1.562154e-04",
+        "layer 4 (    Linear): mean -0.000014, std 3.053490e-04",
+    ];
+
+    // ---- Video: no BatchNorm, gain 5/3, after 1001 updates (viz #3 and #4's run) ----------------------------------
+
+    public static readonly string[] Gain5Over3Activations1000 =
+    [
+        "layer 1 (      Tanh): mean -0.04, std 0.76, saturated: 21.97%",
+        "layer 3 (      Tanh): mean -0.01, std 0.72, saturated: 11.00%",
+        "layer 5 (      Tanh): mean +0.01, std 0.73, saturated: 13.00%",
+        "layer 7 (      Tanh): mean -0.05, std 0.73, saturated: 13.34%",
+        "layer 9 (      Tanh): mean +0.00, std 0.72, saturated: 10.53%",
+    ];
+
+    public static readonly string[] Gain5Over3Gradients1000 =
+    [
+        "layer 1 (      Tanh): mean +0.000024, std 3.353992e-03",
+        "layer 3 (      Tanh): mean +0.000012, std 3.157344e-03",
+        "layer 5 (      Tanh): mean -0.000004, std 2.925863e-03",
+        "layer 7 (      Tanh): mean +0.000036, std 2.715700e-03",
+        "layer 9 (      Tanh): mean +0.000020, std 2.308167e-03",
+    ];
+
+    public static readonly string[] Gain5Over3WeightGradients1000 =
+    [
+        "weight   (27, 10) | mean +0.000980 | std 1.189171e-02 | grad:data ratio 1.189149e-02",
+        "weight  (30, 100) | mean +0.000118 | std 1.005291e-02 | grad:data ratio 3.214556e-02",
+        "weight (100, 100) | mean +0.000033 | std 7.821212e-03 | grad:data ratio 4.653362e-02",
+        "weight (100, 100) | mean -0.000107 | std 6.655620e-03 | grad:data ratio 3.925851e-02",
+        "weight (100, 100) | mean -0.000017 | std 6.086041e-03 | grad:data ratio 3.605768e-02",
+        "weight (100, 100) | mean -0.000077 | std 5.075620e-03 | grad:data ratio 3.015269e-02",
+        "weight  (100, 27) | mean -0.000000 | std 2.056585e-02 | grad:data ratio 2.909910e-01",
+    ];
+}

@@ -1,0 +1,60 @@
+using Makemore.Data;
+using Makemore.Notebook;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Part2;
+
+/// <summary>A built net, the generator it was drawn from (which also draws its minibatches), and what training left.</summary>
+public sealed record Part2Run(DeepNet Net, Generator Generator, TrainingResult Result)
+{
+    public override string ToString() => $"{Net}: {Result}";
+}
+
+/// <summary>
+/// The two kinds of run part 2 makes, each from a fresh generator seeded 2147483647 (as the lecture re-seeds in the
+/// cell that builds the net): a diagnostic run that stops early with every layer's output and gradient kept, and a
+/// full training run.
+/// </summary>
+public static class Runs
+{
+    public const ulong Seed = 2147483647;
+
+    /// <summary>The lecture's max_steps and the step where part 2's learning rate drops from 0.1 to 0.01.</summary>
+    public const int MaxSteps = 200_000, LearningRateDecayStep = 150_000;
+
+    /// <summary>
+    /// Builds the net and trains it until step <paramref name="stopAfter"/> (the lecture's <c>break</c>: 0 is "at init",
+    /// right after the first step; 1000 is 1001 updates), recording ud and keeping every layer's output and gradient.
+    /// A step budget (<see cref="Budget"/>) can shorten it.
+    /// </summary>
+    public static Part2Run Diagnose(Dataset data, DeepNetOptions options, int stopAfter = 1000, double? learningRate = null,
+                                    TextWriter? log = null, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(stopAfter);
+        var g = new Generator(Seed);
+        var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
+        net.RetainOutputs = true;
+        var training = new TrainingOptions(
+            MaxSteps: MaxSteps, LearningRateDecayStep: LearningRateDecayStep, RecordUpdateRatios: true,
+            StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label ?? "diagnose", ConstantLearningRate: learningRate);
+        return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
+    }
+
+    /// <summary>Builds the net and trains it for <paramref name="maxSteps"/> steps (capped by the step budget), with the
+    /// lecture's learning-rate schedule (or a constant <paramref name="learningRate"/>), printing the loss every 10000
+    /// steps.</summary>
+    public static Part2Run Train(Dataset data, DeepNetOptions options, int maxSteps = MaxSteps, double? learningRate = null,
+                                 TextWriter? log = null, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var g = new Generator(Seed);
+        var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
+        var training = new TrainingOptions(
+            MaxSteps: Budget.Steps(maxSteps), LearningRateDecayStep: LearningRateDecayStep, Label: label ?? "train",
+            ConstantLearningRate: learningRate);
+        return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
+    }
+}
