@@ -24,15 +24,25 @@ public static class Trainer
         var progress = new Notebook.ProgressFile(options.Label);
         long n = Xtr.shape[0];
         int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
+        // Scalars for lr and −lr, made once per learning rate rather than once per parameter and step (each is a
+        // native object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
+        double lr = double.NaN;
+        Scalar? lrScalar = null, negLrScalar = null;
         try
         {
             for (int i = 0; i <= lastStep; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (options.LearningRate(i) != lr)
+                {
+                    lrScalar?.Dispose(); negLrScalar?.Dispose();
+                    lr = options.LearningRate(i);
+                    (lrScalar, negLrScalar) = (lr.ToScalar(), (-lr).ToScalar());
+                }
                 using var scope = NewDisposeScope();
-                // minibatch construct
+                // minibatch construct (index_select: the same gather as Xtr[ix], without building a TensorIndex)
                 var ix = randint(0, n, [options.BatchSize], dtype: ScalarType.Int64, generator: g);
-                var (Xb, Yb) = (Xtr[ix], Ytr[ix]);
+                var (Xb, Yb) = (Xtr.index_select(0, ix), Ytr.index_select(0, ix));
                 // forward pass
                 var logits = model.Forward(Xb, training: true);
                 var loss = nn.functional.cross_entropy(logits, Yb);
@@ -40,10 +50,9 @@ public static class Trainer
                 foreach (var p in parameters) p.grad = null;
                 loss.backward();
                 model.AfterBackward();
-                // update
-                double lr = options.LearningRate(i);
+                // update: p.data += -lr * p.grad
                 using (no_grad())
-                    foreach (var p in parameters) p.add_(p.grad! * -lr);
+                    foreach (var p in parameters) p.add_(p.grad!.mul(negLrScalar!));
 
                 // track stats
                 float lossValue = loss.item<float>();
@@ -57,18 +66,27 @@ public static class Trainer
                     log.WriteLine(line);
                     progress.Write(line);
                 }
-                result.Lossi.Add(loss.log10().item<float>());   // log10 in float32 on the tensor, as the lecture
+                // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
+                result.Lossi.Add(loss.log10().item<float>());
                 if (options.RecordUpdateRatios)
-                    using (no_grad())
-                        result.Ud.Add(parameters.Select(p => ((p.grad! * lr).std() / p.std()).log10().item<float>()).ToArray());
+                    result.Ud.Add(UpdateRatios(parameters, lrScalar!));
             }
         }
         finally
         {
+            lrScalar?.Dispose(); negLrScalar?.Dispose();
             result.Elapsed = clock.Elapsed;
             model.AfterTraining();
         }
         progress.Write(result.ToString());
         return result;
+    }
+
+    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it.
+    static float[] UpdateRatios(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Scalar lr)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return parameters.Select(p => (p.grad!.mul(lr).std() / p.std()).log10().item<float>()).ToArray();
     }
 }
