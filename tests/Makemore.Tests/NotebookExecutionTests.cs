@@ -39,6 +39,25 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         Assert.All(run.Executed!.CodeCells, c => Assert.True(c.Outputs.Count > 0 || !string.IsNullOrWhiteSpace(c.Source)));
     }
 
+    /// <summary>What each notebook must print even with a small budget: the lecture's parameter counts and step-0
+    /// losses (the first progress line, <c>{step,7}/{max_steps,7}: {loss:.4f}</c>, with max_steps = the budget), and
+    /// the chapter's charts (the loss log is a table).</summary>
+    [Theory]
+    [InlineData("01-starter-mlp.ipynb", true, "11897", "      0/    200: 27.8817")]
+    [InlineData("02-fixing-the-initial-loss.ipynb", true, "3.2958", "      0/    200: 3.3221")]
+    [InlineData("03-fixing-the-saturated-tanh.ipynb", true, "      0/    200: 3.3135")]
+    [InlineData("04-kaiming-init.ipynb", true, "      0/    200: 3.3179")]
+    [InlineData("05-batch-normalization.ipynb", true, "12097", "      0/    200: 3.3239")]
+    [InlineData("06-loss-log.ipynb", false, "27.8817 / 27.8817", "3.3239 / 3.3239")]
+    public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
+    {
+        var run = Run(name);
+        Assert.True(run.Ok, run.Summary());
+        string text = run.Executed!.AllText;
+        foreach (string e in expected) Assert.Contains(e, text);
+        if (charts) Assert.NotEmpty(run.Executed.PlotlyCharts);
+    }
+
     [Fact]
     public void SetupNotebookPrintsTheSplitSizesAndDrawsAChart()
     {
