@@ -49,6 +49,13 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     [InlineData("04-kaiming-init.ipynb", true, "      0/    200: 3.3179")]
     [InlineData("05-batch-normalization.ipynb", true, "12097", "      0/    200: 3.3239")]
     [InlineData("06-loss-log.ipynb", false, "27.8817 / 27.8817", "3.3239 / 3.3239")]
+    [InlineData("07-pytorchifying.ipynb", true, "46497", "47024", "      0/    200: 3.2962")]
+    // the diagnostics stop after step 0 or 1000 of max_steps 200000, as the lecture's `break`
+    [InlineData("08-viz-activations-and-gradients.ipynb", true, "      0/ 200000: 3.2962",
+                "layer 1 (      Tanh): mean -0.02, std 0.75, saturated: 20.25%", "5 of 5 lines identical to the lecture's")]
+    [InlineData("09-the-linear-case.ipynb", true, "      0/ 200000: 3.2959", "5 of 5 lines identical to the lecture's")]
+    [InlineData("10-viz-weights-and-update-ratios.ipynb", true, "      0/ 200000: 3.2962", "grad:data ratio")]
+    [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
     public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
     {
         var run = Run(name);

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Makemore.Data;
+using Makemore.Notebook;
+using Makemore.Part1;
+using Makemore.Part2;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Usage: dotnet run -c Release --project tests/Makemore.Benchmarks -- [--steps N] [--repeat R] [--compare-pytorch]
+//        [--soak STEPS]
+// Trains model A (the Kaiming MLP, 30→200→27) and model B (the deep net with BatchNorm) for N steps after a warm-up,
+// R times interleaved (with PyTorch when asked), and prints the medians. One intra-op thread on both sides.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+int steps = 3000, repeat = 3, warmup = 300, soak = 0;
+bool comparePyTorch = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--steps": steps = int.Parse(args[++i]); break;
+        case "--repeat": repeat = int.Parse(args[++i]); break;
+        case "--warmup": warmup = int.Parse(args[++i]); break;
+        case "--soak": soak = int.Parse(args[++i]); break;
+        case "--compare-pytorch": comparePyTorch = true; break;
+        default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 64;
+    }
+}
+
+Prelude.Setup(threads: 1);
+string names = Dataset.FindDataFile();
+var data = Dataset.Load(names);
+string? python = comparePyTorch ? PyTorch.Find() : null;
+if (comparePyTorch && python is null)
+    Console.WriteLine("--compare-pytorch: no python3 with torch found (apt-get install python3-torch libopenblas0-pthread); skipping");
+
+var models = new (string Name, string Description, Func<IModel> Build, int DecayStep)[]
+{
+    ("A", "Kaiming MLP 30→200→27", () => Mlp.Create(MlpConfig.Kaiming, data.Vocab.Size, data.BlockSize).Model, 100_000),
+    ("B", "deep net + BatchNorm, n_hidden 100", () => DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true)), 150_000),
+};
+
+var rows = new List<string>();
+Console.WriteLine($"{steps} steps after {warmup} warm-up, median of {repeat}; torch threads {get_num_threads()}");
+foreach (var model in models)
+{
+    var ours = new List<Measurement>();
+    var theirs = new List<PyTorch.Result>();
+    var withDiagnostics = new List<Measurement>();
+    for (int r = 0; r < repeat; r++)
+    {
+        ours.Add(Measure(model.Build(), steps, warmup, diagnostics: false));
+        if (model.Name == "B") withDiagnostics.Add(Measure(model.Build(), steps, warmup, diagnostics: true));
+        if (python is not null) theirs.Add(PyTorch.Run(python, model.Name, steps, warmup, names));
+    }
+    var m = Measurement.Median(ours);
+    string line = $"{model.Name}: {model.Description,-36} {m.StepsPerSecond,8:F0} steps/s {m.StepsPerCpuSecond,8:F0} steps/CPU-s " +
+                  $"{m.BytesPerStep,8:F0} B/step  peak RSS {m.PeakRssMb,5:F0} MB  live tensors after {m.LiveTensors}";
+    if (withDiagnostics.Count > 0)
+    {
+        var d = Measurement.Median(withDiagnostics);
+        line += $"\n   diagnostics on (retained outputs + ud): {d.StepsPerSecond:F0} steps/s, cost {m.StepsPerSecond / d.StepsPerSecond - 1:P0}";
+    }
+    if (theirs.Count > 0)
+    {
+        double py = theirs.Select(t => t.Steps / t.Wall).Order().ElementAt(theirs.Count / 2);
+        double pyCpu = theirs.Select(t => t.Steps / t.Cpu).Order().ElementAt(theirs.Count / 2);
+        line += $"\n   PyTorch {theirs[0].Torch}: {py:F0} steps/s {pyCpu:F0} steps/CPU-s → ours/PyTorch {m.StepsPerSecond / py:F2}×";
+    }
+    Console.WriteLine(line);
+    rows.Add(line);
+}
+
+if (soak > 0) rows.Add(Soak(models[0].Build(), soak));
+
+string dir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results");
+Directory.CreateDirectory(dir);
+string file = Path.GetFullPath(Path.Combine(dir, $"benchmark-{DateTime.UtcNow:yyyyMMdd-HHmmss}.txt"));
+File.WriteAllText(file, $"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores, {steps} steps, median of {repeat}\n" +
+                        string.Join('\n', rows) + "\n");
+Console.WriteLine($"results: {file}");
+return 0;
+
+Measurement Measure(IModel model, int n, int warm, bool diagnostics)
+{
+    if (model is DeepNet net) net.RetainOutputs = diagnostics;
+    var g = new Generator(2147483647UL + 1);
+    var quiet = TextWriter.Null;
+    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: warm, RecordUpdateRatios: diagnostics), quiet);
+    GC.Collect();
+    long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+    long bytes = GC.GetTotalAllocatedBytes(precise: true);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: n, RecordUpdateRatios: diagnostics), quiet);
+    double wall = clock.Elapsed.TotalSeconds;
+    double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+    long allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
+    long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount - liveBefore;
+    return new Measurement(n / wall, n / cpuSeconds, (double)allocated / n, Rss.PeakMb(), live);
+}
+
+string Soak(IModel model, int n)
+{
+    var g = new Generator(2147483647UL);
+    var samples = new List<(int Step, double Mb)>();
+    int every = 10_000;
+    for (int done = 0; done < n; done += every)
+    {
+        Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: Math.Min(every, n - done)), TextWriter.Null);
+        samples.Add((done + every, Rss.CurrentMb()));
+    }
+    var after = samples.Where(s => s.Step > 20_000).Select(s => s.Mb).DefaultIfEmpty(samples[^1].Mb).ToList();
+    string line = $"soak: model A, {n} steps: RSS after warm-up (20k) {after.Min():F0}–{after.Max():F0} MB " +
+                  $"(range {after.Max() - after.Min():F0} MB); samples every {every}: {string.Join(' ', samples.Select(s => s.Mb.ToString("F0")))}";
+    Console.WriteLine(line);
+    return line;
+}
+
+sealed record Measurement(double StepsPerSecond, double StepsPerCpuSecond, double BytesPerStep, double PeakRssMb, long LiveTensors)
+{
+    public static Measurement Median(List<Measurement> ms) => ms.OrderBy(m => m.StepsPerSecond).ElementAt(ms.Count / 2);
+}
+
+static class Rss
+{
+    static double Read(string key) => File.Exists("/proc/self/status")
+        ? double.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(key)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024
+        : double.NaN;
+    public static double PeakMb() => Read("VmHWM:");
+    public static double CurrentMb() => Read("VmRSS:");
+}
+
+static class PyTorch
+{
+    public sealed record Result(string Model, int Steps, double Wall, double Cpu, double Loss, string Torch);
+
+    // Debian's python3-torch installs for the system Python, which may not be the first python3 on PATH.
+    public static string? Find() => new[] { "/usr/bin/python3", "python3" }.FirstOrDefault(p =>
+    {
+        try
+        {
+            using var proc = Process.Start(new ProcessStartInfo(p, "-c \"import torch\"") { RedirectStandardError = true });
+            proc!.WaitForExit();
+            return proc.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    });
+
+    public static Result Run(string python, string model, int steps, int warmup, string names)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "pytorch_reference.py"), model, steps.ToString(), warmup.ToString(), names })
+            psi.ArgumentList.Add(a);
+        using var proc = Process.Start(psi)!;
+        string stdout = proc.StandardOutput.ReadToEnd(), stderr = proc.StandardError.ReadToEnd();
+        proc.WaitForExit();
+        if (proc.ExitCode != 0) throw new InvalidOperationException($"pytorch_reference.py failed: {stderr}");
+        var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
+        return new Result(model, json.GetProperty("steps").GetInt32(), json.GetProperty("wall").GetDouble(),
+                          json.GetProperty("cpu").GetDouble(), json.GetProperty("loss").GetDouble(), json.GetProperty("torch").GetString()!);
+    }
+}
