@@ -153,6 +153,9 @@ static class PyTorch
     public static Result Run(string python, string model, int steps, int warmup, string names)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The same thread count on both sides: torch.set_num_threads(1) does not reach OpenBLAS's own thread pool.
+        psi.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        psi.Environment["OMP_NUM_THREADS"] = "1";
         foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "pytorch_reference.py"), model, steps.ToString(), warmup.ToString(), names })
             psi.ArgumentList.Add(a);
         using var proc = Process.Start(psi)!;

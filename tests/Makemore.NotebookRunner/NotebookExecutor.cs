@@ -16,7 +16,7 @@ public sealed record NotebookRun(string Name, TimeSpan Elapsed, int ExitCode, Ex
         else if (Executed?.FirstFailedCell is { } failed)
             status = $"FAILED at cell {failed.Index + 1}: {FirstLine(failed.Error!.Text)}";
         else status = $"FAILED (dotnet-repl exit {ExitCode}): {FirstLine(Log)}";
-        return $"{Name,-34} {cells,15} {Elapsed.TotalSeconds,8:F1} s  {status}";
+        return $"{Name,-40} {cells,15} {Elapsed.TotalSeconds,8:F1} s  {status}";
     }
 
     static string FirstLine(string s)

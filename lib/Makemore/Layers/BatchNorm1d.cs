@@ -63,10 +63,11 @@ public sealed class BatchNorm1d : Layer
         if (training)
         {
             // The lecture rebinds running_mean to a new (1, dim) tensor; a registered buffer must be updated in place
-            // instead, so the (1, dim) batch statistic is viewed as (dim). Same arithmetic: (1-m)*running + m*batch.
+            // instead, so the (1, dim) batch statistic is viewed as (dim). Same arithmetic, same rounding:
+            // (1-m)*running + m*batch, with the multiply and the add done in place.
             using var _ = no_grad();
-            running_mean.copy_(running_mean * (1 - Momentum) + xmean.view(Dim) * Momentum);
-            running_var.copy_(running_var * (1 - Momentum) + xvar.view(Dim) * Momentum);
+            running_mean.mul_(1 - Momentum).add_(xmean.view(Dim) * Momentum);
+            running_var.mul_(1 - Momentum).add_(xvar.view(Dim) * Momentum);
         }
         return Emit(output);
     }

@@ -52,7 +52,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         using var grad = pending.grad;
         ReleaseOutput();
         Out = pending.detach().DetachFromDisposeScope();
-        OutGrad = grad?.detach().clone().DetachFromDisposeScope();
+        OutGrad = grad?.detach().DetachFromDisposeScope();   // a fresh grad tensor every step: no copy needed
         pending = null;
     }
 

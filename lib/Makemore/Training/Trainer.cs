@@ -82,11 +82,13 @@ public static class Trainer
         return result;
     }
 
-    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it.
+    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, but the log10 and
+    // the read-out done once for all parameters (one stack, one log10, one copy) instead of once per parameter.
     static float[] UpdateRatios(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Scalar lr)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return parameters.Select(p => (p.grad!.mul(lr).std() / p.std()).log10().item<float>()).ToArray();
+        var ratios = stack(parameters.Select(p => p.grad!.mul(lr).std() / p.std()));
+        return ratios.log10_().data<float>().ToArray();
     }
 }
