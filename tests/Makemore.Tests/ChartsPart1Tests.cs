@@ -88,10 +88,11 @@ public class ChartsPart1Tests
     }
 
     [Fact]
-    public void DensityBinsIntegrateToOne()
+    public void HistogramOfValuesIntegratesToOne()
     {
         float[] values = [0f, 0.1f, 0.2f, 0.3f, 1f, 1f, 2f, 4f];
-        var (centers, density, width) = Part1Charts.DensityBins(values, 4);
+        var hist = Makemore.Diagnostics.Histogram.OfValues(values, 4);
+        var (centers, density, width) = (hist.Centres, hist.Density, hist.Edges[1] - hist.Edges[0]);
         Assert.Equal(1.0, width, 12);
         Assert.Equal(new[] { 0.5, 1.5, 2.5, 3.5 }, centers);
         // bins [0,1) [1,2) [2,3) [3,4]: 4, 2, 1 and 1 values (the maximum goes into the last bin)

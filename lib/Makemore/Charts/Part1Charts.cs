@@ -121,28 +121,13 @@ public static class Part1Charts
     {
         GenericChart Bars(float[] values, string name)
         {
-            var (centers, density, width) = DensityBins(values, bins);
-            return Chart.Column<double, double, string>(density, Keys: centers, Name: name, Width: width);
+            var hist = Diagnostics.Histogram.OfValues(values, bins);
+            return Chart.Column<double, double, string>(hist.Density, Keys: hist.Centres, Name: name,
+                                                        Width: hist.Edges[1] - hist.Edges[0]);
         }
         return Chart.Grid([Bars(x, "x"), Bars(y, "y = x @ w")], 1, 2, SubPlotTitles: new[] { "x", "y = x @ w" })
             .Titled(title)
             .Sized(1000, 360);
-    }
-
-    /// <summary>A density histogram: <paramref name="bins"/> equal bins over [min, max], each bar's area its
-    /// share of the values (so the bars integrate to 1).</summary>
-    public static (double[] Centers, double[] Density, double Width) DensityBins(IReadOnlyList<float> values, int bins = 50)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "bins must be at least 1");
-        if (values.Count == 0) return ([], [], 0);
-        double lo = values.Min(), hi = values.Max();
-        double width = hi > lo ? (hi - lo) / bins : 1;
-        var counts = new int[bins];
-        foreach (float v in values) counts[Math.Min(bins - 1, (int)((v - lo) / width))]++;
-        var centers = Enumerable.Range(0, bins).Select(i => lo + (i + 0.5) * width).ToArray();
-        var density = counts.Select(c => c / (values.Count * width)).ToArray();
-        return (centers, density, width);
     }
 
     /// <summary>Calibrated (whole training set) against running (estimated during training) BatchNorm statistics,

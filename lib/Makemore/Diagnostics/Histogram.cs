@@ -32,5 +32,20 @@ public sealed record Histogram(double[] Edges, double[] Density)
         return new Histogram(ToDoubles(edges), ToDoubles(hist));
     }
 
+    /// <summary>The same histogram counted in .NET from plain values (for charts that are handed arrays): equal bins
+    /// over [min, max], the maximum in the last bin.</summary>
+    public static Histogram OfValues(IReadOnlyList<float> values, int bins = DefaultBins)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        if (values.Count == 0) return new Histogram([], []);
+        double lo = values.Min(), hi = values.Max();
+        double width = hi > lo ? (hi - lo) / bins : 1;
+        var counts = new int[bins];
+        foreach (float v in values) counts[Math.Min(bins - 1, (int)((v - lo) / width))]++;
+        return new Histogram([.. Enumerable.Range(0, bins + 1).Select(i => lo + i * width)],
+                             [.. counts.Select(c => c / (values.Count * width))]);
+    }
+
     static double[] ToDoubles(Tensor t) => [.. t.to(float64).data<double>()];
 }
