@@ -1,8 +1,10 @@
 using Makemore.NotebookRunner;
 
-// Usage: dotnet run -c Release --project tests/Makemore.NotebookRunner -- [--steps N] [--out DIR] [NAME-FILTER…]
-// Executes the notebooks in order (all, or those whose file name contains a filter), one line per notebook.
+// Usage: dotnet run -c Release --project tests/Makemore.NotebookRunner -- [--steps N] [--jobs N] [--out DIR] [NAME-FILTER…]
+// Executes the notebooks (all, or those whose file name contains a filter), one line per notebook. Each notebook is
+// its own kernel process on one intra-op thread, so by default as many run at once as there are cores.
 int? steps = null;
+int jobs = Environment.ProcessorCount;
 string? outDir = null;
 var filters = new List<string>();
 for (int i = 0; i < args.Length; i++)
@@ -11,9 +13,11 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0: steps = n; i++; break;
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+        case "--jobs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int j) && j > 0: jobs = j; i++; break;
         case "-h" or "--help":
-            Console.WriteLine("notebook runner: [--steps N] [--out DIR] [NAME-FILTER…]\n" +
+            Console.WriteLine("notebook runner: [--steps N] [--jobs N] [--out DIR] [NAME-FILTER…]\n" +
                               "  --steps N   cap every training run at N steps (sets MAKEMORE_STEPS)\n" +
+                              "  --jobs N    notebooks executed at once (default: the number of cores)\n" +
                               "  --out DIR   where executed notebooks go (default notebooks/out)");
             return 0;
         case var a when a.StartsWith('-'):
@@ -33,15 +37,24 @@ if (notebooks.Count == 0) { Console.Error.WriteLine($"no notebooks match {string
 executor.Prepare(Console.WriteLine);
 var environment = new Dictionary<string, string>();
 if (steps is int s) environment["MAKEMORE_STEPS"] = s.ToString();
-Console.WriteLine($"executing {notebooks.Count} notebook(s){(steps is null ? "" : $" with at most {steps} steps")} → {outDir}");
+Console.WriteLine($"executing {notebooks.Count} notebook(s), {jobs} at a time" +
+                  $"{(steps is null ? "" : $", with at most {steps} steps")} → {outDir}");
 
 var total = System.Diagnostics.Stopwatch.StartNew();
-int failed = 0;
-foreach (string notebook in notebooks)
+var runs = new NotebookRun[notebooks.Count];
+// Each worker takes the next notebook in order when it is free (no up-front split of the list into halves).
+var queue = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, notebooks.Count),
+                                                             System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+Parallel.ForEach(queue, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
 {
-    var run = executor.Run(notebook, outDir, environment, Console.WriteLine);
-    Console.WriteLine(run.Summary());
-    if (!run.Ok) failed++;
+    runs[i] = executor.Run(notebooks[i], outDir, environment, Console.WriteLine);
+    Console.WriteLine(runs[i].Summary());
+});
+int failed = runs.Count(r => !r.Ok);
+if (jobs > 1 && notebooks.Count > 1)
+{
+    Console.WriteLine("in order:");
+    foreach (var run in runs) Console.WriteLine(run.Summary());
 }
 Console.WriteLine($"{notebooks.Count - failed} passed, {failed} failed in {total.Elapsed.TotalMinutes:F1} min");
 return failed == 0 ? 0 : 1;
