@@ -86,6 +86,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ADivergingRunStopsNamingTheStepAndKeepsTheLastGoodParameters()
+    {
+        var (model, g) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(model, Data.Xtr, Data.Ytr, g,
+            new TrainingOptions(MaxSteps: 10, ConstantLearningRate: 1e38, Label: "too hot"), TextWriter.Null));
+        int step = e.Partial.Steps;                  // the steps that completed before the loss stopped being a number
+        Assert.True(step > 0, "the first step's loss is finite: the init is fine, the learning rate is not");
+        Assert.Contains($"at step {step} ", e.Message);
+        Assert.Contains("lr 1E+38", e.Message);
+        Assert.Contains("too hot", e.Message);
+        Assert.All(e.Partial.Lossi, l => Assert.True(float.IsFinite(l)));
+        // nothing non-finite reached the parameters: the model is as the last finite step left it
+        Assert.All(model.Parameters, p => Assert.False(p.isnan().any().item<bool>() || p.isinf().any().item<bool>()));
+    }
+
+    [Fact]
     public void StopAfterTakesOneMoreUpdateThanItsNumber()
     {
         var (model, g) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);

@@ -46,6 +46,14 @@ public static class Trainer
                 // forward pass
                 var logits = model.Forward(Xb, training: true);
                 var loss = nn.functional.cross_entropy(logits, Yb);
+                // A loss that is no longer a number stops training before its gradients reach the parameters, so the
+                // model keeps its last good state.
+                float lossValue = loss.item<float>();
+                if (!float.IsFinite(lossValue))
+                    throw new TrainingDivergedException(
+                        $"{options.Label}: the loss became {lossValue} at step {i} (lr {lr}); training stopped " +
+                        "with the parameters of the step before. A learning rate or an init scale that is too large " +
+                        "usually does this.", result);
                 // backward pass
                 foreach (var p in parameters) p.grad = null;
                 loss.backward();
@@ -55,11 +63,6 @@ public static class Trainer
                     foreach (var p in parameters) p.add_(p.grad!.mul(negLrScalar!));
 
                 // track stats
-                float lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue))
-                    throw new TrainingDivergedException(
-                        $"{options.Label}: the loss became {lossValue} at step {i} (lr {lr}); training stopped. " +
-                        "A learning rate or an init scale that is too large usually does this.", result);
                 if (i % options.PrintEvery == 0)
                 {
                     string line = string.Create(CultureInfo.InvariantCulture, $"{i,7}/{options.MaxSteps,7}: {(double)lossValue:F4}");
