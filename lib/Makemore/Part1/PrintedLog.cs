@@ -39,21 +39,4 @@ public sealed class PrintedLog : TextWriter
     /// <summary>The complete lines printed so far.</summary>
     public IReadOnlyList<string> Lines =>
         text.ToString().Replace("\r\n", "\n").Split('\n').SkipLast(1).ToArray();
-
-    /// <summary>Our lines next to the lecture's, and how many are identical.</summary>
-    public static string Compare(IReadOnlyList<string> ours, IReadOnlyList<string> lecture)
-    {
-        var sb = new StringBuilder();
-        int n = Math.Max(ours.Count, lecture.Count), same = 0;
-        sb.AppendLine($"{"ours",-24} {"lecture",-24}");
-        for (int i = 0; i < n; i++)
-        {
-            string a = i < ours.Count ? ours[i] : "", b = i < lecture.Count ? lecture[i] : "";
-            bool equal = a == b;
-            if (equal) same++;
-            sb.AppendLine($"{a,-24} {b,-24} {(equal ? "=" : "≠")}");
-        }
-        sb.AppendLine($"{same} of {lecture.Count} lines identical");
-        return sb.ToString();
-    }
 }
