@@ -1,4 +1,5 @@
 using Makemore.Data;
+using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,9 +34,8 @@ public sealed class InitProbe
         var (model, g) = Mlp.Create(config, data.Vocab.Size, data.BlockSize, seed);
         using var _ = model;
         using var scope = NewDisposeScope();
-        // minibatch construct: the same draw as the training loop's first step
-        var ix = randint(0, data.Xtr.shape[0], [batchSize], dtype: ScalarType.Int64, generator: g);
-        var (Xb, Yb) = (data.Xtr[ix], data.Ytr[ix]);
+        // the same draw as the training loop's first step
+        var (ix, Xb, Yb) = Trainer.Minibatch(data.Xtr, data.Ytr, g, batchSize);
         var a = model.Trace(Xb, training: true);
         var loss = nn.functional.cross_entropy(a.Logits, Yb);
         loss.backward();

@@ -22,7 +22,6 @@ public static class Trainer
         var parameters = model.Parameters;
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
-        long n = Xtr.shape[0];
         int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
         // Scalars for lr and −lr, made once per learning rate rather than once per parameter and step (each is a
         // native object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
@@ -40,9 +39,7 @@ public static class Trainer
                     (lrScalar, negLrScalar) = (lr.ToScalar(), (-lr).ToScalar());
                 }
                 using var scope = NewDisposeScope();
-                // minibatch construct (index_select: the same gather as Xtr[ix], without building a TensorIndex)
-                var ix = randint(0, n, [options.BatchSize], dtype: ScalarType.Int64, generator: g);
-                var (Xb, Yb) = (Xtr.index_select(0, ix), Ytr.index_select(0, ix));
+                var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
                 // forward pass
                 var logits = model.Forward(Xb, training: true);
                 var loss = nn.functional.cross_entropy(logits, Yb);
@@ -83,6 +80,14 @@ public static class Trainer
         }
         progress.Write(result.ToString());
         return result;
+    }
+
+    /// <summary>The lecture's minibatch construct: <c>ix = randint(0, Xtr.shape[0], (batch,), generator=g)</c>, then
+    /// <c>Xtr[ix], Ytr[ix]</c> (as index_select: the same gather, without building a TensorIndex).</summary>
+    public static (Tensor Ix, Tensor Xb, Tensor Yb) Minibatch(Tensor Xtr, Tensor Ytr, Generator g, int batchSize)
+    {
+        var ix = randint(0, Xtr.shape[0], [batchSize], dtype: ScalarType.Int64, generator: g);
+        return (ix, Xtr.index_select(0, ix), Ytr.index_select(0, ix));
     }
 
     // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, but the log10 and
