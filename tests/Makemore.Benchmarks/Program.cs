@@ -47,31 +47,34 @@ var rows = new List<string>();
 Console.WriteLine($"{steps} steps after {warmup} warm-up, median of {repeat}; torch threads {get_num_threads()}");
 foreach (var model in models)
 {
-    var ours = new List<Measurement>();
+    // Interleaved, so that a busy spell on the machine hits every variant alike.
+    var runs = new Dictionary<string, List<Measurement>> { ["plain"] = [], ["plain+diag"] = [], ["fast"] = [], ["fast+diag"] = [] };
     var theirs = new List<PyTorch.Result>();
-    var withDiagnostics = new List<Measurement>();
     for (int r = 0; r < repeat; r++)
     {
-        ours.Add(Measure(model.Build(), steps, warmup, diagnostics: false));
-        if (model.Name == "B") withDiagnostics.Add(Measure(model.Build(), steps, warmup, diagnostics: true));
+        foreach (var (variant, list) in runs)
+            list.Add(Measure(model.Build(), steps, warmup, diagnostics: variant.EndsWith("+diag"), fast: variant.StartsWith("fast")));
         if (python is not null) theirs.Add(PyTorch.Run(python, model.Name, steps, warmup, names));
     }
-    var m = Measurement.Median(ours);
-    string line = $"{model.Name}: {model.Description,-36} {m.StepsPerSecond,8:F0} steps/s {m.StepsPerCpuSecond,8:F0} steps/CPU-s " +
-                  $"{m.BytesPerStep,8:F0} B/step  peak RSS {m.PeakRssMb,5:F0} MB  live tensors after {m.LiveTensors}";
-    if (withDiagnostics.Count > 0)
+    double? py = theirs.Count == 0 ? null : theirs.Select(t => t.Steps / t.Wall).Order().ElementAt(theirs.Count / 2);
+    var lines = new List<string> { $"{model.Name}: {model.Description}" };
+    foreach (var (variant, list) in runs)
     {
-        var d = Measurement.Median(withDiagnostics);
-        line += $"\n   diagnostics on (retained outputs + ud): {d.StepsPerSecond:F0} steps/s, cost {m.StepsPerSecond / d.StepsPerSecond - 1:P0}";
+        var m = Measurement.Median(list);
+        string line = $"   {variant,-11} {m.StepsPerSecond,8:F0} steps/s {m.StepsPerCpuSecond,8:F0} steps/CPU-s " +
+                      $"{m.BytesPerStep,7:F0} B/step  peak RSS {m.PeakRssMb,5:F0} MB  live tensors after {m.LiveTensors}";
+        if (variant.EndsWith("+diag"))
+            line += $"  diagnostics cost {Measurement.Median(runs[variant[..^5]]).StepsPerSecond / m.StepsPerSecond - 1:P0}";
+        if (py is double p) line += $"  → {m.StepsPerSecond / p:F2}× PyTorch";
+        lines.Add(line);
     }
-    if (theirs.Count > 0)
+    if (py is double pyWall)
     {
-        double py = theirs.Select(t => t.Steps / t.Wall).Order().ElementAt(theirs.Count / 2);
         double pyCpu = theirs.Select(t => t.Steps / t.Cpu).Order().ElementAt(theirs.Count / 2);
-        line += $"\n   PyTorch {theirs[0].Torch}: {py:F0} steps/s {pyCpu:F0} steps/CPU-s → ours/PyTorch {m.StepsPerSecond / py:F2}×";
+        lines.Add($"   PyTorch {theirs[0].Torch,-3} {pyWall,8:F0} steps/s {pyCpu,8:F0} steps/CPU-s");
     }
-    Console.WriteLine(line);
-    rows.Add(line);
+    foreach (var line in lines) Console.WriteLine(line);
+    rows.AddRange(lines);
 }
 
 if (soak > 0) rows.Add(Soak(models[0].Build(), soak));
@@ -84,18 +87,18 @@ File.WriteAllText(file, $"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores
 Console.WriteLine($"results: {file}");
 return 0;
 
-Measurement Measure(IModel model, int n, int warm, bool diagnostics)
+Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast)
 {
     if (model is DeepNet net) net.RetainOutputs = diagnostics;
     var g = new Generator(2147483647UL + 1);
     var quiet = TextWriter.Null;
-    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: warm, RecordUpdateRatios: diagnostics), quiet);
+    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: warm, RecordUpdateRatios: diagnostics, Fast: fast), quiet);
     GC.Collect();
     long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
     long bytes = GC.GetTotalAllocatedBytes(precise: true);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
-    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: n, RecordUpdateRatios: diagnostics), quiet);
+    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: n, RecordUpdateRatios: diagnostics, Fast: fast), quiet);
     double wall = clock.Elapsed.TotalSeconds;
     double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
     long allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;

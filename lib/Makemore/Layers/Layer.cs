@@ -56,6 +56,14 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         pending = null;
     }
 
+    /// <summary>Keeps <paramref name="output"/> and <paramref name="grad"/> (owned from now on) as the last step's, in
+    /// place of the previous ones: how the fast path, which has no autograd graph, hands over its last step.</summary>
+    internal void Retain(Tensor output, Tensor grad)
+    {
+        ReleaseOutput();
+        (Out, OutGrad, pending) = (output, grad, null);
+    }
+
     /// <summary>Frees the kept output and gradient.</summary>
     public void ReleaseOutput()
     {

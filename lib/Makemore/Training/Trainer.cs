@@ -18,6 +18,7 @@ public static class Trainer
         options.Validate();
         log ??= Console.Out;
         if (cancellation == default) cancellation = Notebook.Kernel.CancellationToken;
+        if (options.Fast) return FastTrainer.Train(model, Xtr, Ytr, g, options, log, cancellation);
         var result = new TrainingResult();
         var parameters = model.Parameters;
         var clock = Stopwatch.StartNew();
@@ -46,11 +47,7 @@ public static class Trainer
                 // A loss that is no longer a number stops training before its gradients reach the parameters, so the
                 // model keeps its last good state.
                 float lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue))
-                    throw new TrainingDivergedException(
-                        $"{options.Label}: the loss became {lossValue} at step {i} (lr {lr}); training stopped " +
-                        "with the parameters of the step before. A learning rate or an init scale that is too large " +
-                        "usually does this.", result);
+                if (!float.IsFinite(lossValue)) throw Diverged(options, lossValue, i, lr, result);
                 // backward pass
                 foreach (var p in parameters) p.grad = null;
                 loss.backward();
@@ -60,12 +57,7 @@ public static class Trainer
                     foreach (var p in parameters) p.add_(p.grad!.mul(negLrScalar!));
 
                 // track stats
-                if (i % options.PrintEvery == 0)
-                {
-                    string line = string.Create(CultureInfo.InvariantCulture, $"{i,7}/{options.MaxSteps,7}: {(double)lossValue:F4}");
-                    log.WriteLine(line);
-                    progress.Write(line);
-                }
+                if (i % options.PrintEvery == 0) Print(log, progress, i, options.MaxSteps, lossValue);
                 // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
                 result.Lossi.Add(loss.log10().item<float>());
                 if (options.RecordUpdateRatios)
@@ -81,6 +73,21 @@ public static class Trainer
         progress.Write(result.ToString());
         return result;
     }
+
+    /// <summary>The lecture's progress line, <c>{i:7d}/{max_steps:7d}: {loss.item():.4f}</c>, to the log and the
+    /// progress file.</summary>
+    internal static void Print(TextWriter log, Notebook.ProgressFile progress, int step, int maxSteps, float loss)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{maxSteps,7}: {(double)loss:F4}");
+        log.WriteLine(line);
+        progress.Write(line);
+    }
+
+    internal static TrainingDivergedException Diverged(TrainingOptions options, float loss, int step, double lr,
+                                                       TrainingResult partial) =>
+        new($"{options.Label}: the loss became {loss} at step {step} (lr {lr}); training stopped " +
+            "with the parameters of the step before. A learning rate or an init scale that is too large " +
+            "usually does this.", partial);
 
     /// <summary>The lecture's minibatch construct: <c>ix = randint(0, Xtr.shape[0], (batch,), generator=g)</c>, then
     /// <c>Xtr[ix], Ytr[ix]</c> (as index_select: the same gather, without building a TensorIndex).</summary>

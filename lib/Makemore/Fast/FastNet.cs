@@ -1,0 +1,194 @@
+using System.Runtime.CompilerServices;
+using Makemore.Layers;
+using Makemore.Part1;
+using Makemore.Part2;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Makemore.Fast;
+
+/// <summary>
+/// A model of the lecture (part 1's <see cref="Mlp"/> or part 2's <see cref="DeepNet"/>) compiled for the fast path:
+/// the same embedding, layers and cross-entropy, on float arrays, with the backward pass written out by hand instead
+/// of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
+/// no native calls. The arithmetic is the same, but rounded in a different order than libtorch's kernels, so the
+/// numbers agree with the plain path to float precision rather than to the bit (see FastPathTests).
+/// </summary>
+public sealed class FastNet
+{
+    readonly FastParameter C;
+    readonly int blockSize, nEmbd, batch;
+    readonly float[] embcat, dembcat;
+    readonly FastLayer[] layers;
+    readonly Layer?[] sources;           // the part 2 layer each fast layer stands for (for retained outputs)
+    readonly FastBuffer[] buffers;
+
+    FastNet(FastParameter c, int blockSize, int batch, FastLayer[] layers, Layer?[] sources, FastBuffer[] buffers,
+            IReadOnlyList<Parameter> order, IEnumerable<FastParameter> all)
+    {
+        C = c;
+        this.blockSize = blockSize;
+        nEmbd = c.Data.Length / (int)c.Tensor.shape[0];
+        this.batch = batch;
+        embcat = new float[batch * blockSize * nEmbd];
+        dembcat = new float[embcat.Length];
+        this.layers = layers;
+        this.sources = sources;
+        this.buffers = buffers;
+        var byTensor = all.ToDictionary(p => (object)p.Tensor, (IEqualityComparer<object>)ReferenceEqualityComparer.Instance);
+        Parameters = order.Select(p => byTensor[p]).ToArray();
+        Logits = layers[^1].Out;
+    }
+
+    /// <summary>In the model's <c>parameters</c> order.</summary>
+    public IReadOnlyList<FastParameter> Parameters { get; }
+
+    /// <summary>The last forward pass's logits (batch, vocab).</summary>
+    public float[] Logits { get; }
+
+    /// <summary>Compiles <paramref name="model"/> for minibatches of <paramref name="batch"/> rows.</summary>
+    public static FastNet Compile(IModel model, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (batch < 2) throw new ArgumentOutOfRangeException(nameof(batch), batch, "the fast path needs a batch of at least 2 (BatchNorm's unbiased variance)");
+        return model switch
+        {
+            Mlp mlp => FromMlp(mlp, batch),
+            DeepNet net => FromDeepNet(net, batch),
+            _ => throw new NotSupportedException(
+                $"the fast path compiles Mlp and DeepNet, not {model.GetType().Name}; train it with the plain path (Fast: false)"),
+        };
+    }
+
+    static FastNet FromMlp(Mlp m, int batch)
+    {
+        var C = new FastParameter(m.C);
+        int fanIn = m.Config.NEmbd * m.BlockSize, hidden = m.Config.NHidden;
+        var W1 = new FastParameter(m.W1);
+        var b1 = m.b1 is null ? null : new FastParameter(m.b1);
+        var W2 = new FastParameter(m.W2);
+        var b2 = new FastParameter(m.b2);
+        var layers = new List<FastLayer> { new FastLinear(batch, W1, b1, fanIn, hidden) };
+        var buffers = new List<FastBuffer>();
+        var all = new List<FastParameter> { C, W1, W2, b2 };
+        if (b1 is not null) all.Add(b1);
+        if (m.bn is BatchNormLayer bn)
+        {
+            FastParameter gain = new(bn.bngain), bias = new(bn.bnbias);
+            FastBuffer mean = new(bn.bnmean_running), std = new(bn.bnstd_running);
+            layers.Add(new FastBatchNorm(batch, hidden, gain, bias, mean, std, runningIsStd: true, eps: 0,
+                                         BatchNormLayer.Keep, BatchNormLayer.Momentum));
+            all.AddRange([gain, bias]);
+            buffers.AddRange([mean, std]);
+        }
+        layers.Add(new FastTanh(batch, hidden));
+        layers.Add(new FastLinear(batch, W2, b2, hidden, m.VocabSize));
+        return new FastNet(C, m.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], m.Parameters, all);
+    }
+
+    static FastNet FromDeepNet(DeepNet net, int batch)
+    {
+        var C = new FastParameter(net.Embedding);
+        var layers = new List<FastLayer>();
+        var buffers = new List<FastBuffer>();
+        int width = net.Options.NEmbd * net.BlockSize;
+        foreach (var layer in net.Layers)
+        {
+            FastLayer fast = layer switch
+            {
+                Linear l => new FastLinear(batch, new FastParameter(l.Weight), l.Bias is null ? null : new FastParameter(l.Bias),
+                                           l.FanIn, l.FanOut),
+                BatchNorm1d bn => BatchNorm(bn),
+                Tanh => new FastTanh(batch, width),
+                _ => throw new NotSupportedException($"the fast path has no {layer.Kind} layer"),
+            };
+            width = fast.OutWidth;
+            layers.Add(fast);
+        }
+        return new FastNet(C, net.BlockSize, batch, [.. layers], [.. net.Layers], [.. buffers], net.Parameters,
+                           [C, .. layers.SelectMany(l => l.Parameters)]);
+
+        FastLayer BatchNorm(BatchNorm1d bn)
+        {
+            FastBuffer mean = new(bn.RunningMean), variance = new(bn.RunningVar);
+            buffers.AddRange([mean, variance]);
+            return new FastBatchNorm(batch, bn.Dim, new FastParameter(bn.Gamma), new FastParameter(bn.Beta), mean, variance,
+                                     runningIsStd: false, bn.Eps, 1 - bn.Momentum, bn.Momentum);
+        }
+    }
+
+    /// <summary>Forward pass over the contexts <paramref name="x"/> (batch × block_size character indices); returns
+    /// the mean cross-entropy against <paramref name="y"/> and leaves its gradient in the last layer's OutGrad.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public float Forward(ReadOnlySpan<int> x, ReadOnlySpan<int> y)
+    {
+        // emb = C[Xb]; embcat = emb.view(batch, -1)
+        for (int r = 0; r < batch * blockSize; r++)
+            C.Data.AsSpan(x[r] * nEmbd, nEmbd).CopyTo(embcat.AsSpan(r * nEmbd, nEmbd));
+        var input = embcat;
+        foreach (var layer in layers)
+        {
+            layer.Forward(input);
+            input = layer.Out;
+        }
+        return CrossEntropy(layers[^1].Out, y, layers[^1].OutGrad, layers[^1].OutWidth);
+    }
+
+    /// <summary>Backward pass: every parameter's Grad, from the last forward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Backward(ReadOnlySpan<int> x)
+    {
+        for (int l = layers.Length - 1; l >= 0; l--)
+            layers[l].Backward(l == 0 ? embcat : layers[l - 1].Out, l == 0 ? dembcat : layers[l - 1].OutGrad);
+        // dC: every row of C gets the gradients of the places it was looked up at
+        Array.Clear(C.Grad);
+        for (int r = 0; r < batch * blockSize; r++)
+            Kernels.Add(C.Grad.AsSpan(x[r] * nEmbd, nEmbd), dembcat.AsSpan(r * nEmbd, nEmbd));
+    }
+
+    /// <summary><c>p.data += -lr * p.grad</c> for every parameter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Update(double lr)
+    {
+        float alpha = (float)-lr;
+        foreach (var p in Parameters) Kernels.Axpy(p.Data, alpha, p.Grad);
+    }
+
+    // loss = mean over rows of logsumexp(logits) − logits[y]; dlogits = (softmax − onehot)/n
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float CrossEntropy(float[] logits, ReadOnlySpan<int> y, float[] dlogits, int vocab)
+    {
+        int n = y.Length;
+        double total = 0;
+        float invN = 1f / n;
+        for (int i = 0; i < n; i++)
+        {
+            var row = logits.AsSpan(i * vocab, vocab);
+            var grad = dlogits.AsSpan(i * vocab, vocab);
+            float max = float.NegativeInfinity;
+            foreach (float v in row) max = MathF.Max(max, v);
+            float sum = 0;
+            for (int j = 0; j < vocab; j++) sum += grad[j] = MathF.Exp(row[j] - max);
+            total += Math.Log(sum) + max - row[y[i]];
+            float scale = invN / sum;
+            for (int j = 0; j < vocab; j++) grad[j] *= scale;
+            grad[y[i]] -= invN;
+        }
+        return (float)(total / n);
+    }
+
+    /// <summary>Copies parameters (and their last gradients) and running statistics back into the model's tensors;
+    /// for a part 2 net that retains outputs, the last step's outputs and their gradients into its layers.</summary>
+    public void WriteBack()
+    {
+        using var _ = no_grad();
+        foreach (var p in Parameters) p.WriteBack();
+        foreach (var b in buffers) b.WriteBack();
+        for (int l = 0; l < layers.Length; l++)
+            if (sources[l] is Layer layer && layer.RetainOutput)
+                layer.Retain(FastBuffer.Copy(layers[l].Out, batch, layers[l].OutWidth),
+                             FastBuffer.Copy(layers[l].OutGrad, batch, layers[l].OutWidth));
+    }
+}

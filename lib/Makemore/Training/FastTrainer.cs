@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Makemore.Fast;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Training;
+
+/// <summary>
+/// <see cref="Trainer"/>'s loop on a <see cref="FastNet"/>: the minibatch indices still come from the shared
+/// generator (one <c>randint</c> per step, so the generator ends where the plain loop leaves it), everything else runs
+/// on float arrays. The model's tensors get the trained values back when the loop ends, however it ends.
+/// </summary>
+static class FastTrainer
+{
+    public static TrainingResult Train(IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
+                                       TextWriter log, CancellationToken cancellation)
+    {
+        var net = FastNet.Compile(model, options.BatchSize);
+        int blockSize = (int)Xtr.shape[1], batch = options.BatchSize;
+        int[] xtr = Xtr.data<long>().Select(v => checked((int)v)).ToArray();
+        int[] ytr = Ytr.data<long>().Select(v => checked((int)v)).ToArray();
+        long[] ix = new long[batch];
+        int[] xb = new int[batch * blockSize], yb = new int[batch];
+
+        var result = new TrainingResult();
+        var clock = Stopwatch.StartNew();
+        var progress = new Notebook.ProgressFile(options.Label);
+        int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
+        try
+        {
+            for (int i = 0; i <= lastStep; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                double lr = options.LearningRate(i);
+                // minibatch construct
+                using (var drawn = randint(0, Xtr.shape[0], [batch], dtype: ScalarType.Int64, generator: g))
+                using (var values = drawn.data<long>())
+                    values.CopyTo(ix, 0, 0);
+                for (int k = 0; k < batch; k++)
+                {
+                    Array.Copy(xtr, ix[k] * blockSize, xb, k * blockSize, blockSize);
+                    yb[k] = ytr[ix[k]];
+                }
+                // forward pass
+                float loss = net.Forward(xb, yb);
+                if (!float.IsFinite(loss)) throw Trainer.Diverged(options, loss, i, lr, result);
+                // backward pass, update
+                net.Backward(xb);
+                net.Update(lr);
+                // track stats
+                if (i % options.PrintEvery == 0) Trainer.Print(log, progress, i, options.MaxSteps, loss);
+                result.Lossi.Add(MathF.Log10(loss));
+                if (options.RecordUpdateRatios) result.Ud.Add(UpdateRatios(net.Parameters, lr));
+            }
+        }
+        finally
+        {
+            result.Elapsed = clock.Elapsed;
+            net.WriteBack();
+            model.AfterTraining();
+        }
+        progress.Write(result.ToString());
+        return result;
+    }
+
+    // ud: log10(std(lr·grad) / std(p)) per parameter (std(lr·grad) = lr·std(grad)).
+    static float[] UpdateRatios(IReadOnlyList<FastParameter> parameters, double lr)
+    {
+        var ud = new float[parameters.Count];
+        for (int k = 0; k < ud.Length; k++)
+            ud[k] = (float)Math.Log10(lr * Kernels.Std(parameters[k].Grad) / Kernels.Std(parameters[k].Data));
+        return ud;
+    }
+}
