@@ -11,11 +11,11 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Usage: dotnet run -c Release --project tests/Makemore.Benchmarks -- [--steps N] [--repeat R] [--compare-pytorch]
-//        [--soak STEPS]
+//        [--soak STEPS] [--soak-notebook STEPS]
 // Trains model A (the Kaiming MLP, 30→200→27) and model B (the deep net with BatchNorm) for N steps after a warm-up,
 // R times interleaved (with PyTorch when asked), and prints the medians. One intra-op thread on both sides.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-int steps = 3000, repeat = 3, warmup = 300, soak = 0;
+int steps = 3000, repeat = 3, warmup = 300, soak = 0, soakNotebook = 0;
 bool comparePyTorch = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -25,6 +25,7 @@ for (int i = 0; i < args.Length; i++)
         case "--repeat": repeat = int.Parse(args[++i]); break;
         case "--warmup": warmup = int.Parse(args[++i]); break;
         case "--soak": soak = int.Parse(args[++i]); break;
+        case "--soak-notebook": soakNotebook = int.Parse(args[++i]); break;
         case "--compare-pytorch": comparePyTorch = true; break;
         default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 64;
     }
@@ -77,7 +78,10 @@ foreach (var model in models)
     rows.AddRange(lines);
 }
 
-if (soak > 0) rows.Add(Soak(models[0].Build(), soak));
+if (soak > 0)
+    foreach (bool fast in new[] { false, true })
+        rows.Add(Soak.Console(models[0].Build(), data, soak, fast));
+if (soakNotebook > 0) rows.AddRange(Soak.Notebook(soakNotebook));
 
 string dir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results");
 Directory.CreateDirectory(dir);
@@ -106,35 +110,9 @@ Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast)
     return new Measurement(n / wall, n / cpuSeconds, (double)allocated / n, Rss.PeakMb(), live);
 }
 
-string Soak(IModel model, int n)
-{
-    var g = new Generator(2147483647UL);
-    var samples = new List<(int Step, double Mb)>();
-    int every = 10_000;
-    for (int done = 0; done < n; done += every)
-    {
-        Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: Math.Min(every, n - done)), TextWriter.Null);
-        samples.Add((done + every, Rss.CurrentMb()));
-    }
-    var after = samples.Where(s => s.Step > 20_000).Select(s => s.Mb).DefaultIfEmpty(samples[^1].Mb).ToList();
-    string line = $"soak: model A, {n} steps: RSS after warm-up (20k) {after.Min():F0}–{after.Max():F0} MB " +
-                  $"(range {after.Max() - after.Min():F0} MB); samples every {every}: {string.Join(' ', samples.Select(s => s.Mb.ToString("F0")))}";
-    Console.WriteLine(line);
-    return line;
-}
-
 sealed record Measurement(double StepsPerSecond, double StepsPerCpuSecond, double BytesPerStep, double PeakRssMb, long LiveTensors)
 {
     public static Measurement Median(List<Measurement> ms) => ms.OrderBy(m => m.StepsPerSecond).ElementAt(ms.Count / 2);
-}
-
-static class Rss
-{
-    static double Read(string key) => File.Exists("/proc/self/status")
-        ? double.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(key)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024
-        : double.NaN;
-    public static double PeakMb() => Read("VmHWM:");
-    public static double CurrentMb() => Read("VmRSS:");
 }
 
 static class PyTorch

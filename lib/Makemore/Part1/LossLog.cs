@@ -21,14 +21,14 @@ public static class LossLog
     /// stage's training lines to <paramref name="log"/>) and returns the table's rows.</summary>
     public static IReadOnlyList<LossLogRow> Run(Dataset data, int steps, ulong seed = Mlp.Seed,
                                                 TextWriter? log = null, IEnumerable<MlpConfig>? stages = null,
-                                                CancellationToken cancellation = default)
+                                                CancellationToken cancellation = default, bool fast = false)
     {
         log ??= Console.Out;
         var rows = new List<LossLogRow>();
         foreach (var config in stages ?? MlpConfig.Stages)
         {
             log.WriteLine($"# {config}");
-            using var run = StageRun.Train(data, config, steps, seed, log, cancellation);
+            using var run = StageRun.Train(data, config, steps, seed, log, cancellation, fast);
             log.WriteLine(run.SplitLosses);
             rows.AddRange(Rows(run));
         }

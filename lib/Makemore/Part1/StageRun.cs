@@ -37,15 +37,16 @@ public sealed class StageRun : IDisposable
     }
 
     /// <summary>Trains <paramref name="config"/> for <paramref name="steps"/> steps, printing the lecture's lines
-    /// to <paramref name="log"/> (the console when null).</summary>
+    /// to <paramref name="log"/> (the console when null). <paramref name="fast"/>: on the fast path
+    /// (<see cref="TrainingOptions.Fast"/>), quicker, and equal to the lecture's numbers to float precision only.</summary>
     public static StageRun Train(Dataset data, MlpConfig config, int steps, ulong seed = Mlp.Seed,
-                                 TextWriter? log = null, CancellationToken cancellation = default)
+                                 TextWriter? log = null, CancellationToken cancellation = default, bool fast = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         var (model, g) = Mlp.Create(config, data.Vocab.Size, data.BlockSize, seed);
         try
         {
-            var options = new TrainingOptions(MaxSteps: steps, LearningRateDecayStep: DecayStep, Label: config.Name);
+            var options = new TrainingOptions(MaxSteps: steps, LearningRateDecayStep: DecayStep, Label: config.Name, Fast: fast);
             var printed = new PrintedLog(log);
             var training = Trainer.Train(model, data.Xtr, data.Ytr, g, options, printed, cancellation);
             float train = Evaluation.SplitLoss(model, data.Xtr, data.Ytr);

@@ -27,10 +27,11 @@ public static class Runs
     /// <summary>
     /// Builds the net and trains it until step <paramref name="stopAfter"/> (the lecture's <c>break</c>: 0 is "at init",
     /// right after the first step; 1000 is 1001 updates), recording ud and keeping every layer's output and gradient.
-    /// A step budget (<see cref="Budget"/>) can shorten it.
+    /// A step budget (<see cref="Budget"/>) can shorten it. <paramref name="fast"/>: on the fast path
+    /// (<see cref="TrainingOptions.Fast"/>).
     /// </summary>
     public static Part2Run Diagnose(Dataset data, DeepNetOptions options, int stopAfter = 1000, double? learningRate = null,
-                                    TextWriter? log = null, string? label = null)
+                                    TextWriter? log = null, string? label = null, bool fast = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(stopAfter);
@@ -39,22 +40,24 @@ public static class Runs
         net.RetainOutputs = true;
         var training = new TrainingOptions(
             MaxSteps: MaxSteps, LearningRateDecayStep: LearningRateDecayStep, RecordUpdateRatios: true,
-            StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label ?? "diagnose", ConstantLearningRate: learningRate);
+            StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label ?? "diagnose", ConstantLearningRate: learningRate,
+            Fast: fast);
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
 
     /// <summary>Builds the net and trains it for <paramref name="maxSteps"/> steps (capped by the step budget), with the
     /// lecture's learning-rate schedule (or a constant <paramref name="learningRate"/>), printing the loss every 10000
-    /// steps.</summary>
+    /// steps. <paramref name="fast"/>: on the fast path (<see cref="TrainingOptions.Fast"/>), several times quicker,
+    /// equal to the autograd loop's numbers to float precision.</summary>
     public static Part2Run Train(Dataset data, DeepNetOptions options, int maxSteps = MaxSteps, double? learningRate = null,
-                                 TextWriter? log = null, string? label = null)
+                                 TextWriter? log = null, string? label = null, bool fast = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         var g = new Generator(Seed);
         var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
         var training = new TrainingOptions(
             MaxSteps: Budget.Steps(maxSteps), LearningRateDecayStep: LearningRateDecayStep, Label: label ?? "train",
-            ConstantLearningRate: learningRate);
+            ConstantLearningRate: learningRate, Fast: fast);
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
 }
