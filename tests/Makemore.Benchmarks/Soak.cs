@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Makemore.Data;
 using Makemore.NotebookRunner;
 using Makemore.Training;
@@ -67,12 +68,11 @@ static class Soak
         File.WriteAllText(notebook, NotebookJson(cells));
         var run = executor.Run(notebook, Path.Combine(dir, "out"), new Dictionary<string, string>(), _ => { });
         if (!run.Ok) throw new InvalidOperationException($"the soak notebook failed: {run.Summary()}\n{run.Log}");
-        foreach (string line in run.Executed!.AllText.Split('\n').Where(l => l.StartsWith("soak ")))
+        foreach (Match m in Regex.Matches(run.Executed!.AllText, @"soak (plain|fast): ([0-9. ]+)"))
         {
-            string variant = line[5..line.IndexOf(':')];
-            var samples = line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            var samples = m.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
                 .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
-            yield return Report($"notebook engine, {variant}", steps, samples);
+            yield return Report($"notebook engine, {m.Groups[1].Value}", steps, samples);
         }
     }
 

@@ -71,7 +71,8 @@ public sealed class FastBatchNorm(int batch, int width, FastParameter gamma, Fas
                                   double eps, double keep, double momentum)
     : FastLayer(batch, width, width)
 {
-    readonly float[] xhat = new float[batch * width];
+    readonly float[] xhat = batch >= 2 ? new float[batch * width]
+        : throw new ArgumentOutOfRangeException(nameof(batch), batch, "BatchNorm's unbiased variance needs a batch of at least 2");
     readonly float[] mean = new float[width];
     readonly float[] variance = new float[width];
     readonly float[] invStd = new float[width];

@@ -52,7 +52,7 @@ public sealed class FastNet
     public static FastNet Compile(IModel model, int batch)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (batch < 2) throw new ArgumentOutOfRangeException(nameof(batch), batch, "the fast path needs a batch of at least 2 (BatchNorm's unbiased variance)");
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         return model switch
         {
             Mlp mlp => FromMlp(mlp, batch),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Makemore.Fast;
 using TorchSharp;
@@ -17,8 +18,9 @@ static class FastTrainer
     {
         var net = FastNet.Compile(model, options.BatchSize);
         int blockSize = (int)Xtr.shape[1], batch = options.BatchSize;
-        int[] xtr = Xtr.data<long>().Select(v => checked((int)v)).ToArray();
-        int[] ytr = Ytr.data<long>().Select(v => checked((int)v)).ToArray();
+        // The split's indices as plain arrays, borrowed from the shared pool: a run of a few steps then leaves no
+        // large garbage behind (the memory soak in a notebook calls this thousands of times).
+        long[] xtr = Borrow(Xtr), ytr = Borrow(Ytr);
         long[] ix = new long[batch];
         int[] xb = new int[batch * blockSize], yb = new int[batch];
 
@@ -38,8 +40,8 @@ static class FastTrainer
                     values.CopyTo(ix, 0, 0);
                 for (int k = 0; k < batch; k++)
                 {
-                    Array.Copy(xtr, ix[k] * blockSize, xb, k * blockSize, blockSize);
-                    yb[k] = ytr[ix[k]];
+                    for (int t = 0; t < blockSize; t++) xb[k * blockSize + t] = (int)xtr[ix[k] * blockSize + t];
+                    yb[k] = (int)ytr[ix[k]];
                 }
                 // forward pass
                 float loss = net.Forward(xb, yb);
@@ -56,11 +58,22 @@ static class FastTrainer
         finally
         {
             result.Elapsed = clock.Elapsed;
+            ArrayPool<long>.Shared.Return(xtr);
+            ArrayPool<long>.Shared.Return(ytr);
             net.WriteBack();
             model.AfterTraining();
         }
         progress.Write(result.ToString());
         return result;
+    }
+
+    static long[] Borrow(Tensor indices)
+    {
+        int count = checked((int)indices.numel());
+        var array = ArrayPool<long>.Shared.Rent(count);
+        using var values = indices.data<long>();
+        values.CopyTo(array.AsSpan(0, count), 0, 0);
+        return array;
     }
 
     // ud: log10(std(lr·grad) / std(p)) per parameter (std(lr·grad) = lr·std(grad)).
