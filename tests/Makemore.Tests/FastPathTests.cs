@@ -110,6 +110,23 @@ public class FastPathTests
         Assert.Contains("FixedStatistics", e.Message);
     }
 
+    [Fact]
+    public void ASplitTheModelCannotReadIsRefusedByNameAndLeavesTheModelAlone()
+    {
+        var (model, g) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
+        var before = model.W1.clone();
+        var fast = new TrainingOptions(MaxSteps: 5, Fast: true);
+        var badChar = Data.Xtr[..100].clone();
+        badChar[7, 1] = tensor(27L);
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(model, badChar, Data.Ytr[..100], g, fast, TextWriter.Null));
+        Assert.Contains("context row 7 holds character index 27, outside the vocabulary of 27", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(model, Data.Xtr[.., ..2], Data.Ytr, g, fast, TextWriter.Null));
+        Assert.Contains("the model reads (N, 3)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Trainer.Train(model, Data.Xtr[..100], Data.Ytr[..99], g, fast, TextWriter.Null));
+        Assert.Contains("the targets have shape (99)", e.Message);
+        Assert.True(before.Exactly(model.W1));
+    }
+
     // Straightforward products in double, the oracle for the kernels.
     static float[] Naive(float[] a, float[] b, int m, int k, int n, bool ta, bool tb)
     {

@@ -119,6 +119,23 @@ public sealed class FastNet
         }
     }
 
+    /// <summary>Refuses a split the model cannot read, naming what is wrong: contexts (N, block_size) of another
+    /// block size, targets (N) that do not match them, or a character index outside the vocabulary.</summary>
+    public void CheckSplit(ReadOnlySpan<long> x, ReadOnlySpan<long> y, long[] xShape, long[] yShape)
+    {
+        int vocab = (int)C.Tensor.shape[0], classes = layers[^1].OutWidth;
+        if (xShape.Length != 2 || xShape[1] != blockSize)
+            throw new ArgumentException($"the contexts have shape ({string.Join(", ", xShape)}); the model reads (N, {blockSize})");
+        if (yShape.Length != 1 || yShape[0] != xShape[0])
+            throw new ArgumentException($"the targets have shape ({string.Join(", ", yShape)}); the contexts need ({xShape[0]})");
+        for (int i = 0; i < x.Length; i++)
+            if ((ulong)x[i] >= (ulong)vocab)
+                throw new ArgumentException($"context row {i / blockSize} holds character index {x[i]}, outside the vocabulary of {vocab}");
+        for (int i = 0; i < y.Length; i++)
+            if ((ulong)y[i] >= (ulong)classes)
+                throw new ArgumentException($"target {i} is character index {y[i]}, outside the model's {classes} outputs");
+    }
+
     /// <summary>Forward pass over the contexts <paramref name="x"/> (batch × block_size character indices); returns
     /// the mean cross-entropy against <paramref name="y"/> and leaves its gradient in the last layer's OutGrad.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

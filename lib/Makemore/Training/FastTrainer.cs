@@ -30,6 +30,7 @@ static class FastTrainer
         int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
         try
         {
+            net.CheckSplit(xtr.AsSpan(0, (int)Xtr.numel()), ytr.AsSpan(0, (int)Ytr.numel()), Xtr.shape, Ytr.shape);
             for (int i = 0; i <= lastStep; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
