@@ -48,6 +48,8 @@ public class FastPathTests
             var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 0, RecordUpdateRatios: true), TextWriter.Null);
             var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 0, RecordUpdateRatios: true, Fast: true), TextWriter.Null);
             Assert.Equal(MathF.Pow(10, expected.Lossi[0]), MathF.Pow(10, actual.Lossi[0]), 1e-5f);
+            Assert.Contains("steps/s on the fast path)", actual.ToString());
+            Assert.DoesNotContain("fast", expected.ToString());
             for (int i = 0; i < plain.Parameters.Count; i++)
             {
                 Close(plain.Parameters[i].grad!, fast.Parameters[i].grad!, 1e-5, $"{plain} grad of parameter {i}");

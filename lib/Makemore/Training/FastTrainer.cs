@@ -24,7 +24,7 @@ static class FastTrainer
         long[] ix = new long[batch];
         int[] xb = new int[batch * blockSize], yb = new int[batch];
 
-        var result = new TrainingResult();
+        var result = new TrainingResult { Fast = true };
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
         int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);

@@ -9,11 +9,14 @@ public sealed class TrainingResult
     /// <summary>Steps taken (updates applied).</summary>
     public int Steps => Lossi.Count;
     public TimeSpan Elapsed { get; internal set; }
+    /// <summary>Trained on the fast path (<see cref="TrainingOptions.Fast"/>) rather than through autograd.</summary>
+    public bool Fast { get; init; }
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
     /// <summary>The minibatch loss of the last step.</summary>
     public float LastLoss => Lossi.Count == 0 ? float.NaN : MathF.Pow(10, Lossi[^1]);
     public override string ToString() =>
-        $"{Steps} steps in {Elapsed.TotalSeconds:F1} s ({StepsPerSecond:F0} steps/s), last minibatch loss {LastLoss:F4}";
+        $"{Steps} steps in {Elapsed.TotalSeconds:F1} s ({StepsPerSecond:F0} steps/s{(Fast ? " on the fast path" : "")}), " +
+        $"last minibatch loss {LastLoss:F4}";
 }
 
 /// <summary>Training stopped because the loss stopped being a number. <see cref="Partial"/> keeps what was recorded.</summary>
