@@ -39,14 +39,10 @@ public sealed class FastNet
         this.buffers = buffers;
         var byTensor = all.ToDictionary(p => (object)p.Tensor, (IEqualityComparer<object>)ReferenceEqualityComparer.Instance);
         Parameters = order.Select(p => byTensor[p]).ToArray();
-        Logits = layers[^1].Out;
     }
 
     /// <summary>In the model's <c>parameters</c> order.</summary>
     public IReadOnlyList<FastParameter> Parameters { get; }
-
-    /// <summary>The last forward pass's logits (batch, vocab).</summary>
-    public float[] Logits { get; }
 
     /// <summary>Compiles <paramref name="model"/> for minibatches of <paramref name="batch"/> rows.</summary>
     public static FastNet Compile(IModel model, int batch)

@@ -27,11 +27,10 @@ static class FastTrainer
         var result = new TrainingResult { Fast = true };
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
-        int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
         try
         {
             net.CheckSplit(xtr.AsSpan(0, (int)Xtr.numel()), ytr.AsSpan(0, (int)Ytr.numel()), Xtr.shape, Ytr.shape);
-            for (int i = 0; i <= lastStep; i++)
+            for (int i = 0; i <= options.LastStep; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 double lr = options.LearningRate(i);

@@ -23,14 +23,13 @@ public static class Trainer
         var parameters = model.Parameters;
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
-        int lastStep = Math.Min(options.MaxSteps - 1, options.StopAfter ?? int.MaxValue);
         // Scalars for lr and −lr, made once per learning rate rather than once per parameter and step (each is a
         // native object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
         Scalar? lrScalar = null, negLrScalar = null;
         try
         {
-            for (int i = 0; i <= lastStep; i++)
+            for (int i = 0; i <= options.LastStep; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 if (options.LearningRate(i) != lr)

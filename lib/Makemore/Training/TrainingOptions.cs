@@ -29,6 +29,9 @@ public sealed record TrainingOptions(
 {
     public double LearningRate(int step) => ConstantLearningRate ?? (step < LearningRateDecayStep ? 0.1 : 0.01);
 
+    /// <summary>The last step the loop takes: max_steps − 1, or <see cref="StopAfter"/> if that comes first.</summary>
+    internal int LastStep => Math.Min(MaxSteps - 1, StopAfter ?? int.MaxValue);
+
     internal void Validate()
     {
         if (MaxSteps < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1");
