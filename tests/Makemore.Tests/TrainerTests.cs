@@ -67,7 +67,7 @@ public class TrainerTests
     {
         var oracle = DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true));
         var ours = DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true));
-        ours.RetainOutputs = true;
+        oracle.RetainOutputs = ours.RetainOutputs = true;   // the oracle's loop keeps every step's; ours only the last
         // both generators are now past the parameters; the minibatches come from them next
         var g1 = new Generator(7UL);
         var g2 = new Generator(7UL);
@@ -75,6 +75,11 @@ public class TrainerTests
         var actual = Trainer.Train(ours, Data.Xtr, Data.Ytr, g2,
             new TrainingOptions(MaxSteps: Steps, LearningRateDecayStep: 150_000, RecordUpdateRatios: true), TextWriter.Null);
         AssertSameRun(oracle, ours, expected, actual);
+        for (int l = 0; l < ours.Layers.Count; l++)
+        {
+            Assert.True(oracle.Layers[l].Out!.Exactly(ours.Layers[l].Out!), $"output of layer {l}");
+            Assert.True(oracle.Layers[l].OutGrad!.Exactly(ours.Layers[l].OutGrad!), $"output gradient of layer {l}");
+        }
     }
 
     [Fact]

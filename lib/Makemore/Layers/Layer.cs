@@ -20,6 +20,10 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>Keep <see cref="Out"/> and <see cref="OutGrad"/>? Off by default, so plain training pays nothing.</summary>
     public bool RetainOutput { get; set; }
 
+    /// <summary>With <see cref="RetainOutput"/> on, whether this step's output is captured: the training loop turns it
+    /// on for its last step only, since the diagnostics read the last step's.</summary>
+    internal bool Capturing { get; set; } = true;
+
     /// <summary>The layer's output from the last training step (the lecture's <c>layer.out</c>), detached; null until
     /// a step ran with <see cref="RetainOutput"/> on. (A property, not a field: it must not become a buffer.)</summary>
     public Tensor? Out { get; private set; }
@@ -36,7 +40,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>Every layer's forward ends here: asks autograd to keep the output's gradient when diagnostics want it.</summary>
     protected Tensor Emit(Tensor output)
     {
-        if (RetainOutput && training && output.requires_grad)
+        if (RetainOutput && Capturing && training && output.requires_grad)
         {
             output.retain_grad();
             pending = output;

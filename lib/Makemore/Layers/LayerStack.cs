@@ -38,6 +38,18 @@ public sealed class LayerStack : nn.Module<Tensor, Tensor>, IReadOnlyList<Layer>
         set { foreach (var l in layers) { l.RetainOutput = value; if (!value) l.ReleaseOutput(); } }
     }
 
+    /// <summary>Frees every layer's kept output and gradient.</summary>
+    internal void ReleaseOutputs()
+    {
+        foreach (var l in layers) l.ReleaseOutput();
+    }
+
+    /// <summary>Whether the retaining layers capture the step about to run (see <see cref="Layer.Capturing"/>).</summary>
+    internal bool Capturing
+    {
+        set { foreach (var l in layers) l.Capturing = value; }
+    }
+
     public override Tensor forward(Tensor x)
     {
         foreach (var layer in layers) x = layer.call(x);

@@ -13,6 +13,10 @@ public interface IModel
     /// <summary>Logits (N, vocab) for contexts (N, block_size), in training or evaluation mode.</summary>
     Tensor Forward(Tensor x, bool training);
 
+    /// <summary>Called before each step's forward pass with the step's index and whether it is the loop's last
+    /// (<paramref name="last"/>): a model that keeps diagnostics only needs to capture that one. Nothing by default.</summary>
+    void BeginStep(int step, bool last) { }
+
     /// <summary>Called inside the step right after <c>loss.backward()</c>, before the update: where a model that
     /// records diagnostics takes its gradients. Nothing by default.</summary>
     void AfterBackward() { }

@@ -40,6 +40,7 @@ public static class Trainer
                 }
                 using var scope = NewDisposeScope();
                 var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
+                model.BeginStep(i, last: i == options.LastStep);
                 // forward pass
                 var logits = model.Forward(Xb, training: true);
                 var loss = nn.functional.cross_entropy(logits, Yb);
