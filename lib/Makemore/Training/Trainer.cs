@@ -23,10 +23,11 @@ public static class Trainer
         var parameters = model.Parameters;
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
-        // Scalars for lr and −lr, made once per learning rate rather than once per parameter and step (each is a
-        // native object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
+        // A Scalar for −lr, made once per learning rate rather than once per parameter and step (each is a native
+        // object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
-        Scalar? lrScalar = null, negLrScalar = null;
+        Scalar? negLrScalar = null;
+        var updates = new Tensor[parameters.Count];
         try
         {
             for (int i = 0; i <= options.LastStep; i++)
@@ -34,9 +35,9 @@ public static class Trainer
                 cancellation.ThrowIfCancellationRequested();
                 if (options.LearningRate(i) != lr)
                 {
-                    lrScalar?.Dispose(); negLrScalar?.Dispose();
+                    negLrScalar?.Dispose();
                     lr = options.LearningRate(i);
-                    (lrScalar, negLrScalar) = (lr.ToScalar(), (-lr).ToScalar());
+                    negLrScalar = (-lr).ToScalar();
                 }
                 using var scope = NewDisposeScope();
                 var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
@@ -52,21 +53,22 @@ public static class Trainer
                 foreach (var p in parameters) p.grad = null;
                 loss.backward();
                 model.AfterBackward();
-                // update: p.data += -lr * p.grad
+                // update: p.data += -lr * p.grad (the updates are kept for ud)
                 using (no_grad())
-                    foreach (var p in parameters) p.add_(p.grad!.mul(negLrScalar!));
+                    for (int k = 0; k < parameters.Count; k++)
+                        parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
 
                 // track stats
                 if (i % options.PrintEvery == 0) Print(log, progress, i, options.MaxSteps, lossValue);
                 // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
                 result.Lossi.Add(loss.log10().item<float>());
                 if (options.RecordUpdateRatios)
-                    result.Ud.Add(UpdateRatios(parameters, lrScalar!));
+                    result.Ud.Add(UpdateRatios(parameters, updates));
             }
         }
         finally
         {
-            lrScalar?.Dispose(); negLrScalar?.Dispose();
+            negLrScalar?.Dispose();
             result.Elapsed = clock.Elapsed;
             model.AfterTraining();
         }
@@ -97,13 +99,14 @@ public static class Trainer
         return (ix, Xtr.index_select(0, ix), Ytr.index_select(0, ix));
     }
 
-    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, but the log10 and
-    // the read-out done once for all parameters (one stack, one log10, one copy) instead of once per parameter.
-    static float[] UpdateRatios(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Scalar lr)
+    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, with two savings that
+    // keep every bit: std(lr·grad) is read off the step's update −lr·grad (negating is exact, so the std is the same
+    // float), and the log10 and the read-out are done once for all parameters (one stack, one log10, one copy).
+    static float[] UpdateRatios(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Tensor[] updates)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var ratios = stack(parameters.Select(p => p.grad!.mul(lr).std() / p.std()));
+        var ratios = stack(parameters.Select((p, k) => updates[k].std() / p.std()));
         return ratios.log10_().data<float>().ToArray();
     }
 }
