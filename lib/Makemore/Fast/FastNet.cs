@@ -26,7 +26,7 @@ public sealed class FastNet
     readonly FastBuffer[] buffers;
 
     FastNet(FastParameter c, int blockSize, int batch, FastLayer[] layers, Layer?[] sources, FastBuffer[] buffers,
-            IReadOnlyList<Parameter> order, IEnumerable<FastParameter> all)
+            IReadOnlyList<Parameter> order)
     {
         C = c;
         this.blockSize = blockSize;
@@ -37,7 +37,9 @@ public sealed class FastNet
         this.layers = layers;
         this.sources = sources;
         this.buffers = buffers;
-        var byTensor = all.ToDictionary(p => (object)p.Tensor, (IEqualityComparer<object>)ReferenceEqualityComparer.Instance);
+        // C and every layer's parameters, listed in the model's own order
+        var byTensor = layers.SelectMany(l => l.Parameters).Prepend(c)
+            .ToDictionary(p => (object)p.Tensor, (IEqualityComparer<object>)ReferenceEqualityComparer.Instance);
         Parameters = order.Select(p => byTensor[p]).ToArray();
     }
 
@@ -68,20 +70,17 @@ public sealed class FastNet
         var b2 = new FastParameter(m.b2);
         var layers = new List<FastLayer> { new FastLinear(batch, W1, b1, fanIn, hidden) };
         var buffers = new List<FastBuffer>();
-        var all = new List<FastParameter> { C, W1, W2, b2 };
-        if (b1 is not null) all.Add(b1);
         if (m.bn is BatchNormLayer bn)
         {
             FastParameter gain = new(bn.bngain), bias = new(bn.bnbias);
             FastBuffer mean = new(bn.bnmean_running), std = new(bn.bnstd_running);
             layers.Add(new FastBatchNorm(batch, hidden, gain, bias, mean, std, runningIsStd: true, eps: 0,
                                          BatchNormLayer.Keep, BatchNormLayer.Momentum));
-            all.AddRange([gain, bias]);
             buffers.AddRange([mean, std]);
         }
         layers.Add(new FastTanh(batch, hidden));
         layers.Add(new FastLinear(batch, W2, b2, hidden, m.VocabSize));
-        return new FastNet(C, m.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], m.Parameters, all);
+        return new FastNet(C, m.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], m.Parameters);
     }
 
     static FastNet FromDeepNet(DeepNet net, int batch)
@@ -103,8 +102,7 @@ public sealed class FastNet
             width = fast.OutWidth;
             layers.Add(fast);
         }
-        return new FastNet(C, net.BlockSize, batch, [.. layers], [.. net.Layers], [.. buffers], net.Parameters,
-                           [C, .. layers.SelectMany(l => l.Parameters)]);
+        return new FastNet(C, net.BlockSize, batch, [.. layers], [.. net.Layers], [.. buffers], net.Parameters);
 
         FastLayer BatchNorm(BatchNorm1d bn)
         {

@@ -11,7 +11,7 @@ public sealed class FastParameter
     public FastParameter(Parameter tensor)
     {
         Tensor = tensor;
-        Data = tensor.data<float>().ToArray();
+        Data = FastBuffer.Read(tensor);
         Grad = new float[Data.Length];
     }
 
@@ -32,12 +32,19 @@ public sealed class FastParameter
 /// <summary>A registered buffer (e.g. a BatchNorm running statistic) as a float array, written back in place.</summary>
 public sealed class FastBuffer(Tensor buffer)
 {
-    public float[] Data { get; } = buffer.data<float>().ToArray();
+    public float[] Data { get; } = Read(buffer);
 
     public void WriteBack()
     {
         using var values = buffer.data<float>();
         values.CopyFrom(Data, 0, 0);
+    }
+
+    /// <summary>A copy of a float tensor's values.</summary>
+    internal static float[] Read(Tensor t)
+    {
+        using var values = t.data<float>();
+        return values.ToArray();
     }
 
     /// <summary>A new tensor holding a copy of <paramref name="data"/>, outside any dispose scope.</summary>
