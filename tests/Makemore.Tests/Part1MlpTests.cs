@@ -146,7 +146,7 @@ public class Part1MlpTests
     sealed class RecordingModel(IModel inner) : IModel
     {
         public List<Tensor> Batches { get; } = [];
-        public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
+        public IReadOnlyList<Tensor> Parameters => inner.Parameters;
         public Tensor Forward(Tensor x, bool training)
         {
             Batches.Add(x.clone().DetachFromDisposeScope());

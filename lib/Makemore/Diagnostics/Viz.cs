@@ -43,7 +43,7 @@ public static class Viz
 
     /// <summary>Viz #3: for every 2-D parameter (C and the weights, not biases, gammas or betas): the gradient's mean,
     /// std, histogram, and grad.std()/param.std().</summary>
-    public static StatsTable<WeightGradientStats> WeightGradients(IReadOnlyList<Parameter> parameters)
+    public static StatsTable<WeightGradientStats> WeightGradients(IReadOnlyList<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var rows = new List<WeightGradientStats>();
@@ -75,7 +75,7 @@ public static class Viz
     public static StatsTable<UpdateRatioSeries> UpdateRatios(Part2.Part2Run run) => UpdateRatios(run.Result, run.Net.Parameters);
 
     /// <summary>Viz #4: the recorded log10 update:data ratio of every 2-D parameter, step by step.</summary>
-    public static StatsTable<UpdateRatioSeries> UpdateRatios(TrainingResult result, IReadOnlyList<Parameter> parameters)
+    public static StatsTable<UpdateRatioSeries> UpdateRatios(TrainingResult result, IReadOnlyList<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(parameters);

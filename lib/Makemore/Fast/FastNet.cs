@@ -26,7 +26,7 @@ public sealed class FastNet
     readonly FastBuffer[] buffers;
 
     FastNet(FastParameter c, int blockSize, int batch, FastLayer[] layers, Layer?[] sources, FastBuffer[] buffers,
-            IReadOnlyList<Parameter> order)
+            IReadOnlyList<Tensor> order)
     {
         C = c;
         this.blockSize = blockSize;
@@ -47,17 +47,23 @@ public sealed class FastNet
     public IReadOnlyList<FastParameter> Parameters { get; }
 
     /// <summary>Compiles <paramref name="model"/> for minibatches of <paramref name="batch"/> rows.</summary>
-    public static FastNet Compile(IModel model, int batch)
+    public static FastNet Compile(IModel model, int batch) =>
+        TryCompile(model, batch, out var net, out string? reason) ? net! : throw new NotSupportedException(reason);
+
+    /// <summary>Compiles <paramref name="model"/> if the fast path knows every piece of it; otherwise says, in
+    /// <paramref name="reason"/>, what it does not know (the model then trains on autograd).</summary>
+    public static bool TryCompile(IModel model, int batch, out FastNet? net, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        return model switch
+        net = model switch
         {
             Mlp mlp => FromMlp(mlp, batch),
-            DeepNet net => FromDeepNet(net, batch),
-            _ => throw new NotSupportedException(
-                $"the fast path compiles Mlp and DeepNet, not {model.GetType().Name}; train it with the plain path (Fast: false)"),
+            DeepNet deep => FromDeepNet(deep, batch),
+            _ => null,
         };
+        reason = net is null ? $"the fast path compiles the library's Mlp and DeepNet, not {model.GetType().Name}" : null;
+        return net is not null;
     }
 
     static FastNet FromMlp(Mlp m, int batch)

@@ -70,6 +70,8 @@ public sealed class Mlp : nn.Module, IModel
     }
 
     public IReadOnlyList<Parameter> Parameters { get; }
+    IReadOnlyList<Tensor> IModel.Parameters => Parameters;
+    IReadOnlyList<Tensor> IModel.Buffers => bn is null ? [] : [bn.bnmean_running, bn.bnstd_running];
 
     /// <summary><c>sum(p.nelement() for p in parameters)</c>: 11897, or 12097 with BatchNorm.</summary>
     public long ParameterCount => Parameters.Sum(p => p.numel());
@@ -85,7 +87,7 @@ public sealed class Mlp : nn.Module, IModel
         var hpreact = Preactivation(x);
         if (bn is not null) hpreact = bn.Forward(hpreact, training, statistics);
         var h = tanh(hpreact);                            // hidden layer
-        var logits = h.matmul(W2) + b2;                   // output layer
+        var logits = h.mm(W2) + b2;                   // output layer
         return new MlpActivations(hpreact, h, logits);
     }
 
@@ -94,7 +96,7 @@ public sealed class Mlp : nn.Module, IModel
     {
         var emb = C[x];                                   // (N, block_size, n_embd)
         var embcat = emb.view(emb.shape[0], -1);          // concatenate the vectors: (N, block_size * n_embd)
-        var hpreact = embcat.matmul(W1);                  // hidden layer pre-activation
+        var hpreact = embcat.mm(W1);                  // hidden layer pre-activation
         return b1 is null ? hpreact : hpreact + b1;
     }
 
@@ -108,7 +110,7 @@ public sealed class Mlp : nn.Module, IModel
 
     sealed class FixedStatistics(Mlp model, BatchNormStatistics statistics) : IModel
     {
-        public IReadOnlyList<Parameter> Parameters => model.Parameters;
+        public IReadOnlyList<Tensor> Parameters => model.Parameters;
         public Tensor Forward(Tensor x, bool training) => training
             ? throw new InvalidOperationException("a model with fixed BatchNorm statistics is for evaluation only")
             : model.Trace(x, training: false, statistics).Logits;

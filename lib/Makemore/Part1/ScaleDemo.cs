@@ -22,7 +22,7 @@ public static class ScaleDemo
         using var scope = NewDisposeScope();
         var x = randn([examples, fanIn], generator: g);
         var w = wScale.Apply(randn([fanIn, fanOut], generator: g));
-        var y = x.matmul(w);
+        var y = x.mm(w);
         return new Result(wScale, fanIn, x.mean().item<float>(), x.std().item<float>(),
                           y.mean().item<float>(), y.std().item<float>(),
                           x.reshape(-1).data<float>().ToArray(), y.reshape(-1).data<float>().ToArray());

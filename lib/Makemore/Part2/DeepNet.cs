@@ -38,6 +38,8 @@ public sealed class DeepNet : nn.Module<Tensor, Tensor>, IModel
 
     /// <summary><c>[C] + [p for layer in layers for p in layer.parameters()]</c>.</summary>
     public IReadOnlyList<Parameter> Parameters => [C, .. layers.Parameters];
+    IReadOnlyList<Tensor> IModel.Parameters => Parameters;
+    IReadOnlyList<Tensor> IModel.Buffers => [.. layers.OfType<BatchNorm1d>().SelectMany(bn => new[] { bn.RunningMean, bn.RunningVar })];
 
     /// <summary><c>sum(p.nelement() for p in parameters)</c>: 46497 without BatchNorm, 47024 with.</summary>
     public long ParameterCount => Parameters.Sum(p => p.numel());

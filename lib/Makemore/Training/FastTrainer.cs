@@ -13,10 +13,9 @@ namespace Makemore.Training;
 /// </summary>
 static class FastTrainer
 {
-    public static TrainingResult Train(IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
-                                       TextWriter log, CancellationToken cancellation)
+    public static TrainingResult Train(FastNet net, IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
+                                       IReadOnlyList<ParameterSnapshot> initial, TextWriter log, CancellationToken cancellation)
     {
-        var net = FastNet.Compile(model, options.BatchSize);
         int blockSize = (int)Xtr.shape[1], batch = options.BatchSize;
         // The split's indices as plain arrays, borrowed from the shared pool: a run of a few steps then leaves no
         // large garbage behind (the memory soak in a notebook calls this thousands of times).
@@ -24,7 +23,7 @@ static class FastTrainer
         long[] ix = new long[batch];
         int[] xb = new int[batch * blockSize], yb = new int[batch];
 
-        var result = new TrainingResult { Fast = true };
+        var result = new TrainingResult { Fast = true, Options = options, Initial = initial };
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
         try

@@ -4,11 +4,15 @@ using static TorchSharp.torch;
 namespace Makemore.Training;
 
 /// <summary>What <see cref="Trainer"/> needs of a model: its parameters and a forward pass from contexts to logits.
-/// Part 1's MLP and part 2's layer stack both implement it.</summary>
+/// A model written in notebook cells (<see cref="Model"/>), part 1's reference MLP and part 2's deep net implement it.</summary>
 public interface IModel
 {
     /// <summary>Every trainable tensor, in the lecture's order (the order of <c>parameters</c>).</summary>
-    IReadOnlyList<TorchSharp.Modules.Parameter> Parameters { get; }
+    IReadOnlyList<Tensor> Parameters { get; }
+
+    /// <summary>Tensors the forward pass updates itself, under no_grad, rather than the optimizer: BatchNorm's running
+    /// statistics. None by default.</summary>
+    IReadOnlyList<Tensor> Buffers => [];
 
     /// <summary>Logits (N, vocab) for contexts (N, block_size), in training or evaluation mode.</summary>
     Tensor Forward(Tensor x, bool training);

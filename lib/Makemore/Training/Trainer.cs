@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Makemore.Fast;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,11 +16,19 @@ public static class Trainer
     public static TrainingResult Train(IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
                                        TextWriter? log = null, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
         options.Validate();
+        CheckParameters(model.Parameters);
         log ??= Console.Out;
         if (cancellation == default) cancellation = Notebook.Kernel.CancellationToken;
-        if (options.Fast) return FastTrainer.Train(model, Xtr, Ytr, g, options, log, cancellation);
-        var result = new TrainingResult();
+        var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
+        if (options.Fast)
+        {
+            if (FastNet.TryCompile(model, options.BatchSize, out var net, out string? reason))
+                return FastTrainer.Train(net!, model, Xtr, Ytr, g, options, initial, log, cancellation);
+            log.WriteLine($"{reason}: training on autograd instead.");
+        }
+        var result = new TrainingResult { Options = options, Initial = initial };
         var parameters = model.Parameters;
         var clock = Stopwatch.StartNew();
         var progress = new Notebook.ProgressFile(options.Label);
@@ -52,6 +61,7 @@ public static class Trainer
                 // backward pass
                 foreach (var p in parameters) p.grad = null;
                 loss.backward();
+                if (i == 0) CheckGradients(parameters);
                 model.AfterBackward();
                 // update: p.data += -lr * p.grad (the updates are kept for ud)
                 using (no_grad())
@@ -91,6 +101,71 @@ public static class Trainer
             "with the parameters of the step before. A learning rate or an init scale that is too large " +
             "usually does this.", partial);
 
+    // The lecture's `for p in parameters: p.requires_grad = True`: a tensor that was forgotten there would get no
+    // gradient, and the update would fail half-way through a step. Say which one, before the first step.
+    static void CheckParameters(IReadOnlyList<Tensor> parameters)
+    {
+        if (parameters.Count == 0) throw new ArgumentException("the model has no parameters to train");
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            var p = parameters[k];
+            string which = $"parameter {k} {Diagnostics.PyFormat.Shape(p.shape)}";
+            if (p.dtype != ScalarType.Float32)
+                throw new ArgumentException($"{which} is {p.dtype}; the training loop trains float32 tensors");
+            if (!p.requires_grad)
+                throw new ArgumentException($"{which} does not require grad: set `p.requires_grad = true` on every " +
+                                            "tensor of the parameters list (the lecture's `for p in parameters: p.requires_grad = True`)");
+            if (!p.is_leaf)
+                throw new ArgumentException($"{which} is not a leaf tensor: it was computed from a tensor that requires " +
+                                            "grad, so it gets no .grad of its own. Scale the draw before setting requires_grad.");
+        }
+    }
+
+    // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
+    // that was re-run without the forward-pass cell after it: the function still reads the tensors of the earlier run.
+    static void CheckGradients(IReadOnlyList<Tensor> parameters)
+    {
+        for (int k = 0; k < parameters.Count; k++)
+            if (parameters[k].grad is null)
+                throw new InvalidOperationException(
+                    $"parameter {k} {Diagnostics.PyFormat.Shape(parameters[k].shape)} got no gradient: the forward pass does " +
+                    "not use it. In a notebook, re-run the forward-pass cell after the parameters cell (a function reads " +
+                    "the variables as they were when its cell ran), or take the tensor out of the parameters list.");
+            else parameters[k].grad!.Dispose();   // the getter hands out a new handle each time
+    }
+
+    /// <summary>
+    /// The lecture's training loop stopped with <c>break</c> after its first step, as the chapters look at a net at
+    /// init: the first minibatch (drawn from a copy of <paramref name="g"/>, so a training run after this still draws
+    /// the same one), the forward pass in training mode, the loss and the backward pass, but no update. What the
+    /// forward pass keeps (in a notebook, the cells' <c>hpreact</c>, <c>h</c>...) and the gradients (<c>b1.grad</c>)
+    /// stay for the cells after it; the model's buffers (BatchNorm's running statistics) are put back as they were.
+    /// </summary>
+    public static FirstStepResult FirstStep(IModel model, Tensor Xtr, Tensor Ytr, Generator g, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckParameters(model.Parameters);
+        var copy = new Generator(0);
+        using (var state = g.get_state()) copy.set_state(state);
+        var buffers = model.Buffers.Select(b => b.detach().clone()).ToList();
+        try
+        {
+            var (_, Xb, Yb) = Minibatch(Xtr, Ytr, copy, batchSize);
+            var logits = model.Forward(Xb, training: true);
+            var loss = nn.functional.cross_entropy(logits, Yb);
+            foreach (var p in model.Parameters) p.grad = null;
+            loss.backward();
+            return new FirstStepResult(loss.item<float>(), logits.detach(), Xb, Yb);
+        }
+        finally
+        {
+            using (no_grad())
+                for (int k = 0; k < buffers.Count; k++) model.Buffers[k].copy_(buffers[k]);
+            foreach (var b in buffers) b.Dispose();
+        }
+    }
+
     /// <summary>The lecture's minibatch construct: <c>ix = randint(0, Xtr.shape[0], (batch,), generator=g)</c>, then
     /// <c>Xtr[ix], Ytr[ix]</c> (as index_select: the same gather, without building a TensorIndex).</summary>
     public static (Tensor Ix, Tensor Xb, Tensor Yb) Minibatch(Tensor Xtr, Tensor Ytr, Generator g, int batchSize)
@@ -102,7 +177,7 @@ public static class Trainer
     // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, with two savings that
     // keep every bit: std(lr·grad) is read off the step's update −lr·grad (negating is exact, so the std is the same
     // float), and the log10 and the read-out are done once for all parameters (one stack, one log10, one copy).
-    static float[] UpdateRatios(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Tensor[] updates)
+    static float[] UpdateRatios(IReadOnlyList<Tensor> parameters, Tensor[] updates)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

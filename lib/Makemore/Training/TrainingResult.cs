@@ -4,6 +4,11 @@ namespace Makemore.Training;
 /// when asked for, <c>ud</c> (per step, per parameter: log10 of update std / data std).</summary>
 public sealed class TrainingResult
 {
+    /// <summary>The options the run was trained with.</summary>
+    public TrainingOptions? Options { get; init; }
+    /// <summary>Every parameter as it was before the first update (shape and values), in the model's order: what the
+    /// comparisons with the lecture look at to tell which of its runs this one is.</summary>
+    public IReadOnlyList<ParameterSnapshot> Initial { get; init; } = [];
     public List<float> Lossi { get; } = [];
     public List<float[]> Ud { get; } = [];
     /// <summary>Steps taken (updates applied).</summary>
@@ -23,4 +28,29 @@ public sealed class TrainingResult
 public sealed class TrainingDivergedException(string message, TrainingResult partial) : Exception(message)
 {
     public TrainingResult Partial { get; } = partial;
+}
+
+/// <summary>A copy of one parameter's values.</summary>
+public sealed record ParameterSnapshot(long[] Shape, float[] Values)
+{
+    public static ParameterSnapshot Of(TorchSharp.torch.Tensor t)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var values = t.detach().contiguous().data<float>();
+        return new(t.shape, values.ToArray());
+    }
+
+    /// <summary>Same shape and every value bit for bit.</summary>
+    public bool SameAs(ParameterSnapshot other) =>
+        Shape.SequenceEqual(other.Shape) &&
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(Values.AsSpan())
+            .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other.Values.AsSpan()));
+}
+
+/// <summary>The first step of the loop, without its update (<see cref="Trainer.FirstStep"/>): the loss step 0 prints,
+/// the logits and the minibatch.</summary>
+public sealed record FirstStepResult(float Loss, TorchSharp.torch.Tensor Logits, TorchSharp.torch.Tensor Xb, TorchSharp.torch.Tensor Yb)
+{
+    /// <summary>The line step 0 prints: <c>{loss:.4f}</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step 0 loss: {(double)Loss:F4}");
 }
