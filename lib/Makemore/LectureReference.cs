@@ -12,7 +12,7 @@ namespace Makemore;
 /// stage), and the executed cells of the BatchNorm stage (the training printout and <c>split_loss</c>). The notebook
 /// keeps only the last stage's run; the other stages were run in the video.</item>
 /// <item>The video (youtu.be/P6sfmUTpUmc): the step-0 losses of the earlier stages, printed on screen when each
-/// stage's training loop is stopped after its first step (27.8817 is also stated in lecture-spec.md).</item>
+/// stage's training loop is stopped after its first step.</item>
 /// </list>
 /// </remarks>
 public static class LectureReference

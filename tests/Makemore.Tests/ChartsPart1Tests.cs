@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Makemore.Charts;
+using TorchSharp;
 
 namespace Makemore.Tests;
 
@@ -71,6 +72,19 @@ public class ChartsPart1Tests
         Assert.Equal(27, trace.GetProperty("y").GetArrayLength());
         Assert.Equal("z", trace.GetProperty("x")[26].GetString());
         Assert.Throws<ArgumentException>(() => Part1Charts.Logits(logits, labels.Take(3).ToArray()));
+    }
+
+    [Fact]
+    public void SaturationImageOfABoolTensorIsThePictureOfItsValues()
+    {
+        var mask = new bool[32, 200];
+        mask[0, 0] = mask[5, 7] = true;
+        using var h = torch.zeros(32, 200);
+        h[0, 0] = torch.tensor(0.995f);
+        h[5, 7] = torch.tensor(-1f);
+        h[1, 1] = torch.tensor(0.98f);                   // not saturated
+        Assert.Equal(Part1Charts.SaturationImage(mask).Json(), Part1Charts.SaturationImage(h.abs() > 0.99).Json());
+        Assert.Throws<ArgumentException>(() => Part1Charts.SaturationImage(torch.zeros(3)));
     }
 
     [Fact]

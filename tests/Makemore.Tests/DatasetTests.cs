@@ -4,7 +4,7 @@ using TorchSharp;
 
 namespace Makemore.Tests;
 
-/// <summary>The dataset, vocabulary and split equal the lecture's (lecture-spec.md, "Data").</summary>
+/// <summary>The dataset, vocabulary and split equal the lecture's (the lecture's data preparation).</summary>
 public class DatasetTests
 {
     // Loading the real data takes a moment; share one instance across the tests of this class.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Makemore.NotebookRunner;
 using Xunit.Abstractions;
 
@@ -43,11 +44,15 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     /// losses (the first progress line, <c>{step,7}/{max_steps,7}: {loss:.4f}</c>, with max_steps = the budget), and
     /// the chapter's charts (the loss log is a table).</summary>
     [Theory]
-    [InlineData("01-starter-mlp.ipynb", true, "11897", "      0/    200: 27.8817")]
-    [InlineData("02-fixing-the-initial-loss.ipynb", true, "3.2958", "      0/    200: 3.3221")]
-    [InlineData("03-fixing-the-saturated-tanh.ipynb", true, "      0/    200: 3.3135")]
-    [InlineData("04-kaiming-init.ipynb", true, "      0/    200: 3.3179")]
-    [InlineData("05-batch-normalization.ipynb", true, "12097", "      0/    200: 3.3239")]
+    [InlineData("01-starter-mlp.ipynb", true, "11897", "      0/    200: 27.8817", "the lecture's stage 'original' at init")]
+    [InlineData("02-fixing-the-initial-loss.ipynb", true, "3.2958", "step 0 loss: 27.8817", "step 0 loss: 3.3221",
+                "      0/    200: 3.3221", "the lecture's stage 'fix softmax confidently wrong' at init")]
+    [InlineData("03-fixing-the-saturated-tanh.ipynb", true, "step 0 loss: 3.3221", "step 0 loss: 3.3135",
+                "      0/    200: 3.3135", "the lecture's stage 'fix tanh layer too saturated at init' at init")]
+    [InlineData("04-kaiming-init.ipynb", true, "11897", "calculate_gain(tanh) = 1.6667", "      0/    200: 3.3179",
+                "the lecture's stage 'use semi-principled \"kaiming init\"' at init")]
+    [InlineData("05-batch-normalization.ipynb", true, "12097", "step 0 loss: 3.3239", "      0/    200: 3.3239",
+                "the lecture's stage 'add batch norm layer' at init")]
     [InlineData("06-loss-log.ipynb", false, "27.8817 / 27.8817", "3.3239 / 3.3239")]
     [InlineData("07-pytorchifying.ipynb", true, "46497", "47024", "      0/    200: 3.2962")]
     // the diagnostics stop after step 0 or 1000 of max_steps 200000, as the lecture's `break`
@@ -79,4 +84,49 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         Assert.Contains("Distribution of name lengths", chart);
         Assert.Contains("\"type\":\"bar\"", chart);
     }
+
+    /// <summary>
+    /// A learner who edits a size in the cells must get an error to read, not a dead kernel: TorchSharp's <c>matmul</c>
+    /// would end the process on a shape mismatch, the cells use <c>mm</c>. Notebook 03 up to its forward pass, then a W1
+    /// with 40 rows where n_embd · block_size is 30, the first step, and one more cell, in the real engine.
+    /// </summary>
+    [Fact]
+    public void AShapeMistakeInTheCellsShowsBothShapesAndTheKernelAnswersTheNextCell()
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "03-fixing-the-saturated-tanh.ipynb")))!;
+        var cells = notebook["cells"]!.AsArray();
+        int forward = cells.Select((c, i) => (c, i)).First(x => Source(x.c!).Contains("Tensor Forward(")).i;
+        while (cells.Count > forward + 1) cells.RemoveAt(cells.Count - 1);
+        var template = cells[forward]!;
+        foreach (string source in new[]
+        {
+            "W1 = torch.randn(40, n_hidden, generator: g);   // 40 rows: n_embd * block_size is 30\n" +
+            "parameters = [C, W1, b1, W2, b2];\nforeach (var p in parameters) p.requires_grad = true;",
+            "Trainer.FirstStep(new Model(parameters, Forward), data.Xtr, data.Ytr, g);",
+            "Console.WriteLine(\"the kernel still answers\");",
+        })
+        {
+            var cell = template.DeepClone();
+            cell["source"] = source;
+            cells.Add(cell);
+        }
+        // Beside notebooks/, so that the cells' relative #r path to the library resolves the same way.
+        string dir = Path.Combine(RepoFiles.Root, ".scratch-notebooks");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "shape-mistake.ipynb");
+        File.WriteAllText(path, notebook.ToJsonString());
+        _ = Prepared.Value;
+        var run = Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
+                               new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+        Assert.NotNull(run.Executed);
+        var failed = Assert.Single(run.Executed!.CodeCells, c => c.Error is not null);
+        Assert.Contains("mat1 and mat2 shapes cannot be multiplied (32x30 and 40x200)", failed.Error!.Text);
+        Assert.Contains("the kernel still answers", run.Executed.CodeCells.Last().Text);
+    }
+
+    static string Source(JsonNode cell) => cell["source"] switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => (string?)l)),
+        var s => (string?)s ?? "",
+    };
 }

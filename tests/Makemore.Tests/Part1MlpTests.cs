@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Makemore.Tests;
 
 /// <summary>The part-1 MLP draws the lecture's parameters and batches, in the lecture's order, and prints the
-/// lecture's step-0 losses (lecture-spec.md, "Part 1").</summary>
+/// lecture's step-0 losses.</summary>
 public class Part1MlpTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;
@@ -49,7 +49,7 @@ public class Part1MlpTests
         using var model = Mlp.Create(MlpConfig.Starter, 27, 3).Model;
         for (int i = 0; i < expected.Length; i++)
             Assert.True(model.Parameters[i].Exactly(expected[i]), $"parameter {i} differs from draw {i}");
-        // lecture-spec.md's check values for C
+        // C's first values as PyTorch draws them with this seed (TorchSharp's generator is PyTorch's)
         Assert.Equal(new[] { 1.56736195f, -0.23729232f, -0.02738461f, -1.10077941f, 0.28588146f },
                      model.C.reshape(-1).data<float>().Take(5).ToArray(), new FloatTolerance(1e-7f));
     }
@@ -92,9 +92,10 @@ public class Part1MlpTests
         Assert.True(recorder.Batches[0].Exactly(Data.Xtr[expectedIx]), "first minibatch");
         Assert.True(recorder.Batches[1].Exactly(Data.Xtr[expectedSecondIx]), "second minibatch");
 
-        // The init probe looks at the same batch.
-        var probe = InitProbe.Run(Data, MlpConfig.Starter);
-        Assert.Equal(expectedIx.data<long>().ToArray(), probe.Ix);
+        // The first-step probe looks at the same batch.
+        var (probed, pg) = Mlp.Create(MlpConfig.Starter, Data.Vocab.Size, Data.BlockSize);
+        using var _p = probed;
+        Assert.True(Trainer.FirstStep(probed, Data.Xtr, Data.Ytr, pg).Xb.Exactly(Data.Xtr[expectedIx]));
     }
 
     [Theory]
@@ -108,39 +109,37 @@ public class Part1MlpTests
         var log = new StringWriter();
         Trainer.Train(model, Data.Xtr, Data.Ytr, g, new TrainingOptions(StopAfter: 0, Label: "test"), log);
         Assert.Equal($"      0/ 200000: {printed}", log.ToString().Split('\n')[0].TrimEnd('\r'));
-        // The probe computes the same loss without training.
-        Assert.Equal(printed, InitProbe.Run(Data, config).Loss.ToString("F4", CultureInfo.InvariantCulture));
+        // The first-step probe computes the same loss without training.
+        var (probed, pg) = Mlp.Create(config, Data.Vocab.Size, Data.BlockSize);
+        using var _p = probed;
+        Assert.Equal(printed, Trainer.FirstStep(probed, Data.Xtr, Data.Ytr, pg).Loss.ToString("F4", CultureInfo.InvariantCulture));
     }
 
     [Fact]
-    public void UniformPredictionLossIsLn27()
+    public void TheStartersTanhIsSaturatedAtInitAndTheFixedOneIsNot()
     {
-        Assert.Equal(3.2958f, ConfidentlyWrong.UniformLoss(27), 4);
-        var cases = ConfidentlyWrong.LectureCases();
-        Assert.Equal(MathF.Log(4), cases[0].Loss, 5);              // equal logits: uniform over 4
-        Assert.True(cases[1].Loss < 0.03f);                       // confident and right
-        Assert.True(cases[2].Loss > 5f);                          // confident and wrong
+        double SaturatedFraction(MlpConfig config, out long dead)
+        {
+            var (model, g) = Mlp.Create(config, Data.Vocab.Size, Data.BlockSize);
+            using var _m = model;
+            using var scope = NewDisposeScope();
+            var h = model.Trace(Trainer.FirstStep(model, Data.Xtr, Data.Ytr, g).Xb, training: true).H;
+            var saturated = h.abs() > 0.99;
+            dead = saturated.all(0).sum().item<long>();
+            return saturated.to(float32).mean().item<float>();
+        }
+        Assert.True(SaturatedFraction(MlpConfig.Starter, out _) > 0.5, "most of the starter's tanh outputs are saturated");
+        Assert.True(SaturatedFraction(MlpConfig.FixSaturatedTanh, out long dead) < 0.05);
+        Assert.Equal(0, dead);
     }
 
     [Fact]
-    public void InitProbeSeesTheSaturatedStarter()
+    public void TanhsLocalGradientIsOneMinusItsOutputSquared()
     {
-        var probe = InitProbe.Run(Data, MlpConfig.Starter);
-        Assert.Equal(32, probe.H.GetLength(0));
-        Assert.Equal(200, probe.H.GetLength(1));
-        Assert.True(Saturation.Fraction(probe.Saturated()) > 0.5, "most of the starter's tanh outputs are saturated");
-        var fixedProbe = InitProbe.Run(Data, MlpConfig.FixSaturatedTanh);
-        Assert.True(Saturation.Fraction(fixedProbe.Saturated()) < 0.05);
-        Assert.Empty(fixedProbe.DeadNeurons());
-    }
-
-    [Fact]
-    public void DeadNeuronsAreColumnsSaturatedForEveryExample()
-    {
-        var mask = new bool[,] { { true, true, false }, { true, false, false }, { true, true, true } };
-        Assert.Equal(new[] { 0 }, Saturation.DeadNeurons(mask));
-        Assert.Equal(6.0 / 9, Saturation.Fraction(mask), 10);
         Assert.Equal(1 - 0.99f * 0.99f, Saturation.TanhLocalGradient(0.99f));
+        var (x, t, grad) = Saturation.TanhCurve();
+        Assert.Equal(MathF.Tanh(x[0]), t[0]);
+        Assert.Equal(1f, grad[x.Length / 2]);              // at x = 0
     }
 
     sealed class RecordingModel(IModel inner) : IModel

@@ -2,7 +2,7 @@ using Makemore.Data;
 
 namespace Makemore.Tests;
 
-/// <summary>PyRandom reproduces CPython's random.seed(42) / getrandbits / shuffle (lecture-spec.md, "Data").</summary>
+/// <summary>PyRandom reproduces CPython's random.seed(42) / getrandbits / shuffle (the lecture's data preparation).</summary>
 public class PyRandomTests
 {
     [Fact]

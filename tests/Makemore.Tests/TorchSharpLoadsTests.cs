@@ -14,7 +14,7 @@ public class TorchSharpLoadsTests
         var g = new Generator(2147483647UL);
         using var C = randn(27, 10, generator: g);
         float[] first = C.reshape(-1).data<float>().Take(5).ToArray();
-        // lecture-spec.md, "Randomness": PyTorch's first five draws for this seed
+        // PyTorch's first five draws for this seed (the lecture's C starts with them)
         Assert.Equal(new[] { 1.56736195f, -0.23729232f, -0.02738461f, -1.10077941f, 0.28588146f }, first,
                      new FloatTolerance(1e-7f));
     }

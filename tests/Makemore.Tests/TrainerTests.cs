@@ -16,7 +16,7 @@ public class TrainerTests
     const int Steps = 30;
 
     // The lecture, line by line (no dispose scopes: 30 steps are fine for the finalizers).
-    static (List<float> Lossi, List<float[]> Ud) LectureLoop(IModel model, Generator g, int steps, int decayStep, bool ud)
+    internal static (List<float> Lossi, List<float[]> Ud) LectureLoop(IModel model, Generator g, int steps, int decayStep, bool ud)
     {
         var lossi = new List<float>();
         var uds = new List<float[]>();

@@ -1,4 +1,5 @@
 using Plotly.NET;
+using TorchSharp;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
 
@@ -54,13 +55,33 @@ public static class Part1Charts
     }
 
     /// <summary><c>plt.hist(values, bins)</c>: e.g. h or hpreact over one batch.</summary>
-    public static GenericChart Histogram(IEnumerable<float> values, string title, string xTitle, int bins = 50)
+    public static GenericChart Histogram(float[] values, string title, string xTitle, int bins = 50)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return Chart.Histogram<float, float, string>(X: values.ToArray(), NBinsX: bins, Name: xTitle)
+        return Chart.Histogram<float, float, string>(X: values, NBinsX: bins, Name: xTitle)
             .WithAxisTitles(xTitle, "count")
             .Titled(title)
             .Sized(height: 360);
+    }
+
+    /// <summary><c>plt.hist(t.view(-1).tolist(), bins)</c>: every element of a tensor, e.g. h or hpreact.</summary>
+    public static GenericChart Histogram(torch.Tensor values, string title, string xTitle, int bins = 50) =>
+        Histogram(Values(values), title, xTitle, bins);
+
+    /// <summary>
+    /// <c>plt.imshow(h.abs() &gt; 0.99, cmap='gray')</c> for a 2-D tensor of booleans (rows: examples, columns:
+    /// neurons).
+    /// </summary>
+    public static GenericChart SaturationImage(torch.Tensor saturated, string title = "|h| > 0.99 (white: saturated)")
+    {
+        ArgumentNullException.ThrowIfNull(saturated);
+        if (saturated.dim() != 2) throw new ArgumentException($"the image needs a 2-D tensor, not shape {Diagnostics.PyFormat.Shape(saturated.shape)}", nameof(saturated));
+        int rows = (int)saturated.shape[0], cols = (int)saturated.shape[1];
+        var flat = Values(saturated);
+        var mask = new bool[rows, cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) mask[i, j] = flat[i * cols + j] != 0;
+        return SaturationImage(mask, title);
     }
 
     /// <summary>
@@ -96,8 +117,30 @@ public static class Part1Charts
             .Sized(height: 360);
     }
 
+    /// <summary>One example's logits (a 1-D tensor, e.g. <c>logits[0]</c>), labelled with the vocabulary's characters.</summary>
+    public static GenericChart Logits(torch.Tensor logits, Makemore.Data.Vocabulary vocab,
+                                      string title = "logits of the first example at init") =>
+        Logits(Values(logits), vocab, title);
+
+    /// <summary>The Kaiming demo's histograms, from the tensors x and y.</summary>
+    public static GenericChart ScaleDemo(torch.Tensor x, torch.Tensor y, string title, int bins = 50) =>
+        ScaleDemo(Values(x), Values(y), title, bins);
+
+    /// <summary>Calibrated against running BatchNorm statistics, from the (1, n_hidden) tensors.</summary>
+    public static GenericChart RunningVsCalibrated(torch.Tensor calibrated, torch.Tensor running, string what) =>
+        RunningVsCalibrated(Values(calibrated), Values(running), what);
+
+    // Every element, as floats (bools as 0/1).
+    static float[] Values(torch.Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        using var scope = torch.NewDisposeScope();
+        using var flat = t.detach().reshape(-1).to(torch.float32);
+        return flat.data<float>().ToArray();
+    }
+
     /// <summary>One example's logits, labelled with the vocabulary's characters.</summary>
-    public static GenericChart Logits(IReadOnlyList<float> logits, Makemore.Data.Vocabulary vocab,
+    public static GenericChart Logits(float[] logits, Makemore.Data.Vocabulary vocab,
                                       string title = "logits of the first example at init") =>
         Logits(logits, Enumerable.Range(0, vocab.Size).Select(i => vocab.Itos[i].ToString()).ToArray(), title);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Makemore.Data;
+using Makemore.Training;
 
 namespace Makemore.Part1;
 
@@ -11,7 +12,8 @@ public sealed record LossLogRow(
 
 /// <summary>
 /// The lecture's loss log: every part-1 stage trained in turn, each from a fresh generator, with its train/val
-/// loss. The BatchNorm stage is compared with what the lecture's executed notebook printed (running statistics:
+/// loss. A row carries the lecture's numbers only for a run <see cref="Part1Reference"/> identifies as the lecture's.
+/// The BatchNorm stage is compared with what the lecture's executed notebook printed (running statistics:
 /// 2.0674 / 2.1057); the loss log cell itself lists 2.0668 / 2.1048 for it, from an earlier run in the video. A
 /// second BatchNorm line shows the same trained net evaluated with the calibration pass's statistics.
 /// </summary>
@@ -30,30 +32,42 @@ public static class LossLog
             log.WriteLine($"# {config}");
             using var run = StageRun.Train(data, config, steps, seed, log, cancellation, fast);
             log.WriteLine(run.SplitLosses);
+            log.WriteLine(Part1Reference.Match(data, run.Training));
             rows.AddRange(Rows(run));
         }
         return rows;
     }
 
-    /// <summary>The rows of one trained stage.</summary>
+    /// <summary>The rows of one trained stage: the lecture's numbers stand next to ours only where
+    /// <see cref="Part1Reference"/> finds that the lecture ran this very model (by its parameters at init and its first
+    /// loss, never by its name), the final losses only after the lecture's full schedule. A BatchNorm stage adds the same
+    /// net evaluated with the calibration pass's statistics.</summary>
     public static IEnumerable<LossLogRow> Rows(StageRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var lecture = LectureReference.Part1LossLog.FirstOrDefault(s => s.Name == run.Config.Name);
-        if (!run.Config.UseBatchNorm)
-        {
-            yield return new(run.Config.Name, run.Step0Loss, run.TrainLoss, run.ValLoss,
-                             lecture?.Step0Loss, lecture?.Train ?? double.NaN, lecture?.Val ?? double.NaN);
-            yield break;
-        }
-        var printed = LectureReference.Part1BatchNormRunningStatistics;
-        yield return new(run.Config.Name, run.Step0Loss, run.TrainLoss, run.ValLoss,
-                         lecture?.Step0Loss, printed.Train, printed.Val);
+        foreach (var row in Rows(Part1Reference.Match(run.Data, run.Training), run.Training, run.TrainLoss, run.ValLoss))
+            yield return row with { Stage = run.Config.Name };
+        if (!run.Config.UseBatchNorm) yield break;
         var stats = run.Calibrate();
         var (train, val) = run.SplitLossesWith(stats);
         stats.Mean.Dispose();
         stats.Std.Dispose();
         yield return new("  same net, calibrated statistics", null, train, val, null, double.NaN, double.NaN);
+    }
+
+    /// <summary>One row for a run: ours, and the lecture's numbers as far as <paramref name="match"/> allows.</summary>
+    public static IEnumerable<LossLogRow> Rows(Part1Match match, TrainingResult result, float train, float val)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        ArgumentNullException.ThrowIfNull(result);
+        float? step0 = result.Lossi.Count > 0 ? MathF.Pow(10, result.Lossi[0]) : null;
+        var lecture = match.Stage is MlpConfig stage ? LectureReference.Part1(stage.Name) : null;
+        // The BatchNorm stage's final numbers are its executed notebook's printout (see Format's note).
+        var (lectureTrain, lectureVal) = match.Stage == MlpConfig.BatchNorm
+            ? LectureReference.Part1BatchNormRunningStatistics
+            : (lecture?.Train ?? double.NaN, lecture?.Val ?? double.NaN);
+        if (!match.FullRun) (lectureTrain, lectureVal) = (double.NaN, double.NaN);
+        yield return new(match.Stage?.Name ?? "yours", step0, train, val, lecture?.Step0Loss, lectureTrain, lectureVal);
     }
 
     /// <summary>A text table: stage, then ours / lecture's for step 0, train and val (4 decimals).</summary>

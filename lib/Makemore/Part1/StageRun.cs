@@ -14,25 +14,20 @@ public sealed class StageRun : IDisposable
     /// <summary>The lecture's learning-rate decay step in part 1.</summary>
     public const int DecayStep = 100_000;
 
-    readonly Dataset data;
-
+    /// <summary>The data set it was trained on.</summary>
+    public Dataset Data { get; }
     public MlpConfig Config { get; }
     public Mlp Model { get; }
     public TrainingResult Training { get; }
     public float TrainLoss { get; }
     public float ValLoss { get; }
 
-    /// <summary>The lines the training loop printed (<c>{step}/{max_steps}: {loss}</c> every 10000 steps).</summary>
-    public IReadOnlyList<string> PrintedLines { get; }
-
     /// <summary>The first minibatch's loss, as step 0 printed it (recovered from lossi: 10^log10(loss)).</summary>
     public float Step0Loss => MathF.Pow(10, Training.Lossi[0]);
 
-    StageRun(Dataset data, MlpConfig config, Mlp model, TrainingResult training, float train, float val,
-             IReadOnlyList<string> printed)
+    StageRun(Dataset data, MlpConfig config, Mlp model, TrainingResult training, float train, float val)
     {
-        this.data = data;
-        PrintedLines = printed;
+        Data = data;
         (Config, Model, Training, TrainLoss, ValLoss) = (config, model, training, train, val);
     }
 
@@ -47,11 +42,10 @@ public sealed class StageRun : IDisposable
         try
         {
             var options = new TrainingOptions(MaxSteps: steps, LearningRateDecayStep: DecayStep, Label: config.Name, Fast: fast);
-            var printed = new PrintedLog(log);
-            var training = Trainer.Train(model, data.Xtr, data.Ytr, g, options, printed, cancellation);
+            var training = Trainer.Train(model, data.Xtr, data.Ytr, g, options, log, cancellation);
             float train = Evaluation.SplitLoss(model, data.Xtr, data.Ytr);
             float val = Evaluation.SplitLoss(model, data.Xdev, data.Ydev);
-            return new StageRun(data, config, model, training, train, val, printed.Lines);
+            return new StageRun(data, config, model, training, train, val);
         }
         catch
         {
@@ -64,16 +58,16 @@ public sealed class StageRun : IDisposable
     public string SplitLosses => Evaluation.Line("train", TrainLoss) + Environment.NewLine + Evaluation.Line("val", ValLoss);
 
     /// <summary>Names sampled from the trained model (the lecture's sampling loop, seed 2147483647 + 10).</summary>
-    public IReadOnlyList<string> Sample(int count = 20) => Sampler.Sample(Model, data.Vocab, data.BlockSize, count);
+    public IReadOnlyList<string> Sample(int count = 20) => Sampler.Sample(Model, Data.Vocab, Data.BlockSize, count);
 
     /// <summary>The BatchNorm statistics of one pass over the whole training set (BatchNorm stages only).</summary>
-    public BatchNormStatistics Calibrate() => BatchNormCalibration.Calibrate(Model, data.Xtr);
+    public BatchNormStatistics Calibrate() => BatchNormCalibration.Calibrate(Model, Data.Xtr);
 
     /// <summary>Train and val losses evaluated with the given BatchNorm statistics instead of the running ones.</summary>
     public (float Train, float Val) SplitLossesWith(BatchNormStatistics statistics)
     {
         var view = Model.WithStatistics(statistics);
-        return (Evaluation.SplitLoss(view, data.Xtr, data.Ytr), Evaluation.SplitLoss(view, data.Xdev, data.Ydev));
+        return (Evaluation.SplitLoss(view, Data.Xtr, Data.Ytr), Evaluation.SplitLoss(view, Data.Xdev, Data.Ydev));
     }
 
     public override string ToString() => $"{Config.Name}: {Training}; {SplitLosses.Replace(Environment.NewLine, ", ")}";

@@ -16,6 +16,19 @@ public static class Evaluation
         return nn.functional.cross_entropy(logits, Y).item<float>();
     }
 
+    /// <summary>The lecture's <c>split_loss('train'); split_loss('val')</c>: both losses, each printed on its line to
+    /// <paramref name="log"/> (the console when null).</summary>
+    public static (float Train, float Val) SplitLosses(IModel model, Data.Dataset data, TextWriter? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        log ??= Console.Out;
+        float train = SplitLoss(model, data.Xtr, data.Ytr);
+        log.WriteLine(Line("train", train));
+        float val = SplitLoss(model, data.Xdev, data.Ydev);
+        log.WriteLine(Line("val", val));
+        return (train, val);
+    }
+
     /// <summary>The line the lecture prints: <c>print(split, loss.item())</c>, e.g. <c>train 2.0668270587921143</c>
     /// (Python prints the float32 loss widened to a double, shortest round-trip form, as .NET does).</summary>
     public static string Line(string split, float loss) =>

@@ -49,7 +49,7 @@ static class FastTrainer
                 net.Backward(xb);
                 net.Update(lr);
                 // track stats
-                if (i % options.PrintEvery == 0) Trainer.Print(log, progress, i, options.MaxSteps, loss);
+                if (i % options.PrintEvery == 0) Trainer.Print(log, progress, result, i, options.MaxSteps, loss);
                 result.Lossi.Add(MathF.Log10(loss));
                 if (options.RecordUpdateRatios) result.Ud.Add(UpdateRatios(net.Parameters, lr));
             }

@@ -69,7 +69,7 @@ public static class Trainer
                         parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
 
                 // track stats
-                if (i % options.PrintEvery == 0) Print(log, progress, i, options.MaxSteps, lossValue);
+                if (i % options.PrintEvery == 0) Print(log, progress, result, i, options.MaxSteps, lossValue);
                 // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
                 result.Lossi.Add(loss.log10().item<float>());
                 if (options.RecordUpdateRatios)
@@ -88,10 +88,11 @@ public static class Trainer
 
     /// <summary>The lecture's progress line, <c>{i:7d}/{max_steps:7d}: {loss.item():.4f}</c>, to the log and the
     /// progress file.</summary>
-    internal static void Print(TextWriter log, Notebook.ProgressFile progress, int step, int maxSteps, float loss)
+    internal static void Print(TextWriter log, Notebook.ProgressFile progress, TrainingResult result, int step, int maxSteps, float loss)
     {
         string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{maxSteps,7}: {(double)loss:F4}");
         log.WriteLine(line);
+        result.Printed.Add(line);
         progress.Write(line);
     }
 

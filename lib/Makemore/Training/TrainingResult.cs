@@ -10,6 +10,8 @@ public sealed class TrainingResult
     /// comparisons with the lecture look at to tell which of its runs this one is.</summary>
     public IReadOnlyList<ParameterSnapshot> Initial { get; init; } = [];
     public List<float> Lossi { get; } = [];
+    /// <summary>The lines the loop printed (<c>{step,7}/{max_steps,7}: {loss:.4f}</c>), to set next to the lecture's.</summary>
+    public List<string> Printed { get; } = [];
     public List<float[]> Ud { get; } = [];
     /// <summary>Steps taken (updates applied).</summary>
     public int Steps => Lossi.Count;

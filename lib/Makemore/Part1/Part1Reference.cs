@@ -1,0 +1,173 @@
+using System.Globalization;
+using Makemore.Data;
+using Makemore.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Makemore.Part1;
+
+/// <summary>What a comparison with the lecture found: the lecture's stage this run is (or null), whether it ran the
+/// lecture's whole schedule, and one line that says so or says why there is no reference.</summary>
+public sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
+{
+    public override string ToString() => Verdict;
+}
+
+/// <summary>
+/// Which of the lecture's part-1 runs a training run is, told from what actually ran rather than from a name: the
+/// parameters before the first update (<see cref="TrainingResult.Initial"/>) must be a lecture stage's bit for bit
+/// (the same seed, draws and scales), and the first loss must be that stage's (the same forward pass). Only then do
+/// the lecture's numbers stand next to ours; the final losses only after the lecture's 200000 steps and schedule.
+/// Anything else gets one line saying what differs ("no lecture reference for W1 × 0.1: the lecture ran W1 × 0.2").
+/// </summary>
+public static class Part1Reference
+{
+    /// <summary>The lecture's part-1 run: 200000 steps, batch 32, lr 0.1 then 0.01 from step 100000.</summary>
+    public static TrainingOptions LectureOptions { get; } = new(MaxSteps: 200_000, LearningRateDecayStep: StageRun.DecayStep);
+
+    public static Part1Match Match(Dataset data, TrainingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(result);
+        var init = result.Initial;
+        foreach (var stage in MlpConfig.Stages)
+        {
+            var (oracleInit, oracleFirstLoss) = Oracle(data, stage);
+            if (init.Count != oracleInit.Count || !init.Zip(oracleInit).All(p => p.First.SameAs(p.Second))) continue;
+            string name = Quoted(stage);
+            if (result.Lossi.Count == 0) return new(null, false, $"no lecture reference: the run took no step");
+            // The fast path rounds in another order: its first loss agrees to float precision only.
+            bool sameFirstLoss = result.Fast ? MathF.Abs(result.Lossi[0] - oracleFirstLoss) <= 1e-5f
+                                             : BitConverter.SingleToInt32Bits(result.Lossi[0]) == BitConverter.SingleToInt32Bits(oracleFirstLoss);
+            if (!sameFirstLoss)
+                return new(null, false,
+                    $"no lecture reference: the parameters at init are the lecture's {name}, but the forward pass is not " +
+                    $"(the first loss is {Loss(result.Lossi[0])}; the lecture's is {Loss(oracleFirstLoss)})");
+            bool full = result.Options is TrainingOptions o && Schedule(o) == Schedule(LectureOptions)
+                        && result.Steps == LectureOptions.MaxSteps;
+            return full
+                ? new(stage, true, $"the lecture's {name}: the same parameters at init (bit for bit), the same first loss, " +
+                                   $"the same {LectureOptions.MaxSteps} steps")
+                : new(stage, false, $"the lecture's {name} at init (the same parameters, bit for bit, and the same first " +
+                                    $"loss); no lecture reference for the losses after {result.Steps} steps: the lecture " +
+                                    $"trained {LectureOptions.MaxSteps}");
+        }
+        return new(null, false, Describe(init));
+    }
+
+    /// <summary>The comparison a part-1 notebook prints: the line from <see cref="Match"/>, then, where the lecture ran
+    /// these settings, our step-0, train and val losses next to its own (and, for the BatchNorm stage, the printout line
+    /// by line).</summary>
+    public static string Compare(Dataset data, TrainingResult result, float train, float val)
+    {
+        var match = Match(data, result);
+        if (match.Stage is null) return match.Verdict;
+        var rows = LossLog.Rows(match, result, train, val);
+        string text = match.Verdict + Environment.NewLine + LossLog.Format(rows);
+        if (match.FullRun && match.Stage == MlpConfig.BatchNorm)
+            text += Environment.NewLine + "the training printout, line by line:" + Environment.NewLine +
+                    Diagnostics.LectureComparison.Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
+        return text;
+    }
+
+    // What decides the losses after the first step (the label and the fast switch do not).
+    static (int, int, int, double?, int?) Schedule(TrainingOptions o) =>
+        (o.MaxSteps, o.LearningRateDecayStep, o.BatchSize, o.ConstantLearningRate, o.StopAfter);
+
+    // A stage as the lecture draws it, and the log10 of its first loss as the training loop records it.
+    static (IReadOnlyList<ParameterSnapshot> Init, float FirstLoss) Oracle(Dataset data, MlpConfig stage)
+    {
+        var (model, g) = Mlp.Create(stage, data.Vocab.Size, data.BlockSize);
+        using var _ = model;
+        using var scope = NewDisposeScope();
+        var init = model.Parameters.Select(ParameterSnapshot.Of).ToList();
+        float loss = Trainer.FirstStep(model, data.Xtr, data.Ytr, g).Loss;
+        return (init, tensor(loss).log10().item<float>());
+    }
+
+    // ---- no stage matched: say what differs from the nearest one ------------------------------------------------
+
+    static readonly string[] Plain = ["C", "W1", "b1", "W2", "b2"], WithBatchNorm = ["C", "W1", "W2", "b2", "bngain", "bnbias"];
+
+    static string Describe(IReadOnlyList<ParameterSnapshot> init)
+    {
+        bool batchNorm = init.Count == 6;
+        string[]? names = init.Count switch { 5 => Plain, 6 => WithBatchNorm, _ => null };
+        if (names is null)
+            return $"no lecture reference for a parameters list of {init.Count} tensors: the lecture's are [{string.Join(", ", Plain)}] " +
+                   $"or, with BatchNorm, [{string.Join(", ", WithBatchNorm)}]";
+
+        // The lecture's shapes, and its raw draws (randn from the seeded generator, in order, before any scale).
+        var lecture = new Mlp(batchNorm ? MlpConfig.BatchNorm : MlpConfig.Starter, 27, 3, new Generator(Mlp.Seed));
+        using var _ = lecture;
+        var shapes = lecture.Parameters.Select(p => p.shape).ToList();
+        var wrong = Enumerable.Range(0, names.Length).Where(k => !init[k].Shape.SequenceEqual(shapes[k]))
+            .Select(k => $"{names[k]} {Shape(init[k].Shape)}").ToList();
+        if (wrong.Count > 0)
+            return $"no lecture reference for {string.Join(", ", wrong)}: the lecture's shapes are " +
+                   string.Join(", ", names.Select((n, k) => $"{n} {Shape(shapes[k])}"));
+
+        var scales = new Dictionary<string, double>();
+        var g = new Generator(Mlp.Seed);
+        for (int k = 0; k < names.Length; k++)
+        {
+            if (names[k] is "bngain" or "bnbias")
+            {
+                float expected = names[k] == "bngain" ? 1 : 0;
+                if (init[k].Values.Any(v => v != expected))
+                    return $"no lecture reference: {names[k]} does not start at {(expected == 1 ? "ones" : "zeros")} as the lecture's does";
+                continue;
+            }
+            float[] raw;
+            using (var drawn = randn(init[k].Shape, generator: g)) raw = drawn.data<float>().ToArray();
+            if (ScaleOf(init[k].Values, raw) is not double scale)
+                return $"no lecture reference: {names[k]} is not the lecture's draw times a number (another seed, " +
+                       "another draw order or another distribution)";
+            scales[names[k]] = scale;
+        }
+
+        var candidates = MlpConfig.Stages.Where(s => s.UseBatchNorm == batchNorm).ToList();
+        var best = candidates.Select(s => (Stage: s, Diffs: Differences(scales, s)))
+            .OrderBy(c => c.Diffs.Count).ThenBy(c => c.Diffs.Sum(d => Math.Abs(Math.Log(Math.Abs(d.Ours) + 1e-12) - Math.Log(Math.Abs(d.Lecture) + 1e-12))))
+            .ThenByDescending(c => candidates.IndexOf(c.Stage)).First();
+        if (best.Diffs.Count == 0)
+            return $"no lecture reference: the parameters equal the lecture's {Quoted(best.Stage)} up to rounding but not bit " +
+                   "for bit (the same scales, computed in another order: the lecture writes the Kaiming scale as " +
+                   "`* (5/3) / (n_embd * block_size)**0.5`, two roundings)";
+        return $"no lecture reference for {string.Join(", ", best.Diffs.Select(d => $"{d.Name} × {Number(d.Ours)}"))}: " +
+               $"the lecture ran {string.Join(", ", best.Diffs.Select(d => $"{d.Name} × {Number(d.Lecture)}"))} " +
+               $"(its {Quoted(best.Stage)})";
+    }
+
+    static List<(string Name, double Ours, double Lecture)> Differences(Dictionary<string, double> scales, MlpConfig stage)
+    {
+        var lecture = new Dictionary<string, double>
+        {
+            ["C"] = 1, ["W1"] = stage.W1.Value, ["W2"] = stage.W2.Value, ["b2"] = stage.B2.Value,
+        };
+        if (stage.B1 is InitScale b1) lecture["b1"] = b1.Value;
+        return scales.Where(s => !Close(s.Value, lecture[s.Key])).Select(s => (s.Key, s.Value, lecture[s.Key])).ToList();
+    }
+
+    // ours = scale · raw for every element (to float rounding), or null when it is not a scaled copy.
+    static double? ScaleOf(float[] ours, float[] raw)
+    {
+        int at = 0;
+        for (int j = 1; j < raw.Length; j++) if (Math.Abs(raw[j]) > Math.Abs(raw[at])) at = j;
+        if (raw.Length == 0 || raw[at] == 0) return null;
+        double scale = (double)ours[at] / raw[at];
+        for (int j = 0; j < raw.Length; j++)
+            if (Math.Abs(ours[j] - scale * raw[j]) > 1e-5 * Math.Abs(scale * raw[j]) + 1e-30) return null;
+        return scale;
+    }
+
+    static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+
+    static string Loss(float log10) => MathF.Pow(10, log10).ToString("F4", CultureInfo.InvariantCulture);
+
+    static string Number(double x) => x == 0 ? "0" : x.ToString("G4", CultureInfo.InvariantCulture);
+
+    static string Shape(long[] shape) => Diagnostics.PyFormat.Shape(shape);
+
+    static string Quoted(MlpConfig stage) => $"stage '{stage.Name}'";
+}
