@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Makemore.Fast;
-using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +11,20 @@ namespace Makemore.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>Where a run shows its live status (the notebook prelude sets a display that updates in place); none by
+    /// default.</summary>
+    public static Func<TrainingOptions, IProgress<TrainingStatus>?>? Monitor { get; set; }
+
+    /// <summary>The token a run observes when its caller passes none: in a notebook, the stop button's (the prelude sets
+    /// it); none by default.</summary>
+    public static Func<CancellationToken>? AmbientCancellation { get; set; }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> on (<paramref name="Xtr"/>, <paramref name="Ytr"/>) with minibatches drawn from
+    /// <paramref name="g"/>. However the run ends, the model holds the state after its last completed step. A run that
+    /// is cancelled (the notebook's stop button) throws <see cref="TrainingStoppedException"/>, one whose loss stops
+    /// being a number <see cref="TrainingDivergedException"/>; both carry what was recorded until then.
+    /// </summary>
     public static TrainingResult Train(IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
                                        TextWriter? log = null, CancellationToken cancellation = default)
     {
@@ -20,7 +32,7 @@ public static class Trainer
         options.Validate();
         CheckParameters(model.Parameters);
         log ??= Console.Out;
-        if (cancellation == default) cancellation = Notebook.Kernel.CancellationToken;
+        if (cancellation == default) cancellation = AmbientCancellation?.Invoke() ?? default;
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
         if (options.Fast)
         {
@@ -30,70 +42,83 @@ public static class Trainer
         }
         var result = new TrainingResult { Options = options, Initial = initial };
         var parameters = model.Parameters;
-        var clock = Stopwatch.StartNew();
-        var progress = new Notebook.ProgressFile(options.Label);
         // A Scalar for −lr, made once per learning rate rather than once per parameter and step (each is a native
         // object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
         Scalar? negLrScalar = null;
         var updates = new Tensor[parameters.Count];
+        return Loop(options, result, log, cancellation, i =>
+        {
+            if (options.LearningRate(i) != lr)
+            {
+                negLrScalar?.Dispose();
+                lr = options.LearningRate(i);
+                negLrScalar = (-lr).ToScalar();
+            }
+            using var scope = NewDisposeScope();
+            var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
+            model.BeginStep(i, last: i == options.LastStep);
+            // forward pass
+            var logits = model.Forward(Xb, training: true);
+            var loss = nn.functional.cross_entropy(logits, Yb);
+            // A loss that is no longer a number stops training before its gradients reach the parameters, so the
+            // model keeps its last good state.
+            float lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue)) throw Diverged(options, lossValue, i, lr, result);
+            // backward pass
+            foreach (var p in parameters) p.grad = null;
+            loss.backward();
+            if (i == 0) CheckGradients(parameters);
+            model.AfterBackward();
+            // update: p.data += -lr * p.grad (the updates are kept for ud)
+            using (no_grad())
+                for (int k = 0; k < parameters.Count; k++)
+                    parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
+
+            // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit)
+            result.Lossi.Add(loss.log10().item<float>());
+            if (options.RecordUpdateRatios)
+                result.Ud.Add(UpdateRatios(parameters, updates));
+            return lossValue;
+        }, () =>
+        {
+            negLrScalar?.Dispose();
+            model.AfterTraining();
+        });
+    }
+
+    /// <summary>
+    /// The loop both paths share: before each step, the stop button; after it, the printed line and the live status;
+    /// at the end, however it ends, <paramref name="end"/> and the last status. A step either completes or throws
+    /// before it changes the model, so a run that stops leaves the state of its last completed step.
+    /// </summary>
+    internal static TrainingResult Loop(TrainingOptions options, TrainingResult result, TextWriter log,
+                                        CancellationToken cancellation, Func<int, float> step, Action end)
+    {
+        var report = new RunReport(log, options, result);
+        var state = TrainingState.Failed;
         try
         {
             for (int i = 0; i <= options.LastStep; i++)
             {
-                cancellation.ThrowIfCancellationRequested();
-                if (options.LearningRate(i) != lr)
+                if (cancellation.IsCancellationRequested)
                 {
-                    negLrScalar?.Dispose();
-                    lr = options.LearningRate(i);
-                    negLrScalar = (-lr).ToScalar();
+                    state = TrainingState.Stopped;
+                    throw new TrainingStoppedException(
+                        $"{options.Label}: stopped after {result.Steps} of {options.LastStep + 1} steps; the model keeps " +
+                        $"the state after step {result.Steps - 1}, and this exception's Partial the lossi of those steps.",
+                        result, cancellation);
                 }
-                using var scope = NewDisposeScope();
-                var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
-                model.BeginStep(i, last: i == options.LastStep);
-                // forward pass
-                var logits = model.Forward(Xb, training: true);
-                var loss = nn.functional.cross_entropy(logits, Yb);
-                // A loss that is no longer a number stops training before its gradients reach the parameters, so the
-                // model keeps its last good state.
-                float lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue)) throw Diverged(options, lossValue, i, lr, result);
-                // backward pass
-                foreach (var p in parameters) p.grad = null;
-                loss.backward();
-                if (i == 0) CheckGradients(parameters);
-                model.AfterBackward();
-                // update: p.data += -lr * p.grad (the updates are kept for ud)
-                using (no_grad())
-                    for (int k = 0; k < parameters.Count; k++)
-                        parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
-
-                // track stats
-                if (i % options.PrintEvery == 0) Print(log, progress, result, i, options.MaxSteps, lossValue);
-                // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
-                result.Lossi.Add(loss.log10().item<float>());
-                if (options.RecordUpdateRatios)
-                    result.Ud.Add(UpdateRatios(parameters, updates));
+                report.Step(i, step(i));
             }
+            state = TrainingState.Finished;
+            return result;
         }
         finally
         {
-            negLrScalar?.Dispose();
-            result.Elapsed = clock.Elapsed;
-            model.AfterTraining();
+            end();
+            report.End(state);
         }
-        progress.Write(result.ToString());
-        return result;
-    }
-
-    /// <summary>The lecture's progress line, <c>{i:7d}/{max_steps:7d}: {loss.item():.4f}</c>, to the log and the
-    /// progress file.</summary>
-    internal static void Print(TextWriter log, Notebook.ProgressFile progress, TrainingResult result, int step, int maxSteps, float loss)
-    {
-        string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{maxSteps,7}: {(double)loss:F4}");
-        log.WriteLine(line);
-        result.Printed.Add(line);
-        progress.Write(line);
     }
 
     internal static TrainingDivergedException Diverged(TrainingOptions options, float loss, int step, double lr,
