@@ -31,6 +31,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
         CheckParameters(model.Parameters);
+        CheckSplit(Xtr, Ytr, options, model);
         log ??= Console.Out;
         if (cancellation == default) cancellation = AmbientCancellation?.Invoke() ?? default;
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
@@ -47,6 +48,10 @@ public static class Trainer
         double lr = double.NaN;
         Scalar? negLrScalar = null;
         var updates = new Tensor[parameters.Count];
+        // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
+        // before each step puts them back when the step fails, so the model keeps its last good state.
+        var buffers = model.Buffers;
+        var saved = buffers.Select(b => b.clone().DetachFromDisposeScope()).ToArray();
         return Loop(options, result, log, cancellation, i =>
         {
             if (options.LearningRate(i) != lr)
@@ -58,13 +63,20 @@ public static class Trainer
             using var scope = NewDisposeScope();
             var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
             model.BeginStep(i, last: i == options.LastStep);
+            using (no_grad())
+                for (int k = 0; k < buffers.Count; k++) saved[k].copy_(buffers[k]);
             // forward pass
             var logits = model.Forward(Xb, training: true);
             var loss = nn.functional.cross_entropy(logits, Yb);
             // A loss that is no longer a number stops training before its gradients reach the parameters, so the
             // model keeps its last good state.
             float lossValue = loss.item<float>();
-            if (!float.IsFinite(lossValue)) throw Diverged(options, lossValue, i, lr, result);
+            if (!float.IsFinite(lossValue))
+            {
+                using (no_grad())
+                    for (int k = 0; k < buffers.Count; k++) buffers[k].copy_(saved[k]);
+                throw Diverged(options, lossValue, i, lr, result);
+            }
             // backward pass
             foreach (var p in parameters) p.grad = null;
             loss.backward();
@@ -83,6 +95,7 @@ public static class Trainer
         }, () =>
         {
             negLrScalar?.Dispose();
+            foreach (var t in saved) t.Dispose();
             model.AfterTraining();
         });
     }
@@ -145,6 +158,26 @@ public static class Trainer
                 throw new ArgumentException($"{which} is not a leaf tensor: it was computed from a tensor that requires " +
                                             "grad, so it gets no .grad of its own. Scale the draw before setting requires_grad.");
         }
+    }
+
+    // What the loop can tell about the data before the first step, each with its name: contexts (N, block_size) and
+    // targets (N) of integer type, and a batch a BatchNorm can normalise.
+    static void CheckSplit(Tensor Xtr, Tensor Ytr, TrainingOptions options, IModel model)
+    {
+        ArgumentNullException.ThrowIfNull(Xtr);
+        ArgumentNullException.ThrowIfNull(Ytr);
+        string xs = Diagnostics.PyFormat.Shape(Xtr.shape), ys = Diagnostics.PyFormat.Shape(Ytr.shape);
+        if (Xtr.dim() != 2 || Xtr.shape[0] < 1)
+            throw new ArgumentException($"the contexts Xtr have shape {xs}: the loop needs (N, block_size) with N ≥ 1", nameof(Xtr));
+        if (Ytr.dim() != 1 || Ytr.shape[0] != Xtr.shape[0])
+            throw new ArgumentException($"the targets Ytr have shape {ys}: the contexts {xs} need ({Xtr.shape[0]},)", nameof(Ytr));
+        if (Xtr.dtype != ScalarType.Int64 || Ytr.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Xtr and Ytr are {Xtr.dtype} and {Ytr.dtype}: character indices are Int64 (torch.long)");
+        // The lecture's BatchNorm normalises with the batch's unbiased std: one example has none (it divides by zero).
+        if (model.Buffers.Count > 0 && options.BatchSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize,
+                "BatchSize is 1, but this model has BatchNorm running statistics: BatchNorm normalises with the batch's " +
+                "unbiased std, which takes at least 2 examples");
     }
 
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
