@@ -124,6 +124,28 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         Assert.Contains("the kernel still answers", run.Executed.CodeCells.Last().Text);
     }
 
+    /// <summary>
+    /// Determinism across processes: notebook 01, run in the engine with the tests' step budget, prints exactly the
+    /// split losses and the 20 names that the same seed and settings give in this process (the reference stage, which
+    /// the tests hold bit for bit against the notebook's cells).
+    /// </summary>
+    [Fact]
+    public void TheEnginePrintsTheNumbersThisProcessComputesForTheSameSeed()
+    {
+        var data = Part1TestData.Data;
+        var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Starter, data.Vocab.Size, data.BlockSize);
+        using var _ = model;
+        Makemore.Training.Trainer.Train(model, data.Xtr, data.Ytr, g, new Makemore.Training.TrainingOptions(MaxSteps: Steps), TextWriter.Null);
+        var losses = Makemore.Training.Evaluation.SplitLosses(model, data, TextWriter.Null);
+        var names = Makemore.Training.Sampler.Sample(model, data.Vocab, data.BlockSize, 20);
+
+        var run = Run("01-starter-mlp.ipynb");
+        Assert.True(run.Ok, run.Summary());
+        string text = run.Executed!.AllText.Replace("\r\n", "\n");
+        Assert.Contains(losses.ToString().Replace("\r\n", "\n"), text);
+        Assert.Contains(string.Join("\n", names), text);
+    }
+
     static string Source(JsonNode cell) => cell["source"] switch
     {
         JsonArray lines => string.Concat(lines.Select(l => (string?)l)),
