@@ -45,8 +45,12 @@ public sealed class BatchNorm1d : Layer
 
     public override IReadOnlyList<Parameter> Parameters => [gamma, beta];
 
+    public override IReadOnlyList<Tensor> Buffers => [running_mean, running_var];
+
     public override Tensor forward(Tensor x)
     {
+        if (x.dim() != 2 || x.shape[1] != Dim)
+            throw new ArgumentException($"BatchNorm1d({Dim}) takes inputs of shape (N, {Dim}), got {Diagnostics.PyFormat.Shape(x.shape)}");
         Tensor xmean, xvar;
         if (training)
         {
@@ -69,6 +73,6 @@ public sealed class BatchNorm1d : Layer
             running_mean.mul_(1 - Momentum).add_(xmean.view(Dim) * Momentum);
             running_var.mul_(1 - Momentum).add_(xvar.view(Dim) * Momentum);
         }
-        return Emit(output);
+        return output;
     }
 }

@@ -43,8 +43,13 @@ public sealed class Linear : Layer
 
     public override Tensor forward(Tensor x)
     {
-        var output = x.matmul(weight);
+        // A wrong size must be a clear error: checked here, and `mm`, not `matmul`, whose native entry point in
+        // TorchSharp 0.107 lets libtorch's error end the whole process (for 2-D operands they compute the same bits).
+        if (x.dim() != 2 || x.shape[1] != FanIn)
+            throw new ArgumentException($"Linear({FanIn}, {FanOut}) takes inputs of shape (N, {FanIn}), got " +
+                                        $"{Diagnostics.PyFormat.Shape(x.shape)}");
+        var output = x.mm(weight);
         if (bias is not null) output = output + bias;
-        return Emit(output);
+        return output;
     }
 }
