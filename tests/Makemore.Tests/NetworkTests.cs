@@ -176,6 +176,13 @@ public class NetworkTests
         var small = CellNet(g2, 0.5, tanh: false);
         var result2 = Trainer.Train(small, Data.Xtr, Data.Ytr, g2, Runs.DiagnoseOptions(0), TextWriter.Null);
         Assert.Equal("the linear net, gain 0.5, at init", Ref.Find(small, result2)?.Name);
+        // the lecture's net at another learning rate: the same start, not the same run
+        var g3 = new Generator(2147483647);
+        var slow = CellNet(g3, 0.5, tanh: false);
+        var result3 = Trainer.Train(slow, Data.Xtr, Data.Ytr, g3, Runs.DiagnoseOptions(0, learningRate: 0.001), TextWriter.Null);
+        Assert.Null(Ref.Find(slow, result3));
+        Assert.EndsWith("\nno lecture reference for lr 0.001: the lecture ran this net for 1 step, with batch 32 and lr 0.1",
+                        LectureComparison.Compare(slow, result3, LectureTable.Activations, ["x"], "lr 0.001"));
     }
 
     [Theory]

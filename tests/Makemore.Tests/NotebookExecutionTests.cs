@@ -63,7 +63,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 "no lecture reference for the linear net, gain 1: the lecture ran")]
     [InlineData("10-viz-weights-and-update-ratios.ipynb", true, "      0/ 200000: 3.2962", "grad:data ratio",
                 // the 1001-step run is cut to 200 steps by the budget: no reference, said in one line
-                "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture's run from this net (gain 5/3 after 1001 steps) took 1001 steps, this one 200")]
+                "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture ran this net for 1 step and for 1001 steps; this run took 200")]
     [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
     public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
     {

@@ -35,9 +35,14 @@ public static partial class LectureComparison
         if (match is null)
         {
             string what = settings ?? $"this run ({run.Steps} step{(run.Steps == 1 ? "" : "s")})";
-            if (LectureReferencePart2.SameStart(model, run) is LectureRun longer && longer.Steps != run.Steps)
-                return Note($"no lecture reference for {what}: the lecture's run from this net ({longer.Name}) took " +
-                            $"{longer.Steps} step{(longer.Steps == 1 ? "" : "s")}, this one {run.Steps}");
+            var same = LectureReferencePart2.SameStart(model, run);
+            if (same.Count > 0)
+            {
+                string ran = string.Join(" and for ", same.Select(r => $"{r.Steps} step{(r.Steps == 1 ? "" : "s")}"));
+                return Note(same.Any(r => r.Steps == run.Steps)
+                    ? $"no lecture reference for {what}: the lecture ran this net for {ran}, with batch 32 and lr 0.1"
+                    : $"no lecture reference for {what}: the lecture ran this net for {ran}; this run took {run.Steps}");
+            }
             return Note($"no lecture reference for {what}: the lecture ran {LectureReferencePart2.RunsSummary}");
         }
         if (!match.Tables.TryGetValue(table, out var lecture))

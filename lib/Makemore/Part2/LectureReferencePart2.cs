@@ -229,9 +229,9 @@ public static class LectureReferencePart2
         return Runs.FirstOrDefault(run => run.Steps == result.Steps && run.SameStart(model, result) && LectureSchedule(result));
     }
 
-    /// <summary>A lecture run that started from the same net as <paramref name="result"/>, whatever its length.</summary>
-    internal static LectureRun? SameStart(Training.IModel model, Training.TrainingResult result) =>
-        Runs.FirstOrDefault(run => run.SameStart(model, result));
+    /// <summary>The lecture's runs that started from the same net as <paramref name="result"/>, whatever their length.</summary>
+    internal static IReadOnlyList<LectureRun> SameStart(Training.IModel model, Training.TrainingResult result) =>
+        [.. Runs.Where(run => run.SameStart(model, result))];
 
     static bool LectureSchedule(Training.TrainingResult result) =>
         result.Options is { BatchSize: 32 } options &&
