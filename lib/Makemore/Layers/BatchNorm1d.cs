@@ -49,8 +49,17 @@ public sealed class BatchNorm1d : Layer
 
     public override Tensor forward(Tensor x)
     {
-        if (x.dim() != 2 || x.shape[1] != Dim)
+        // A wrong width fails in the arithmetic below, before the running statistics move; said clearly here, at no
+        // cost to a step that works.
+        try { return Normalize(x); }
+        catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != Dim)
+        {
             throw new ArgumentException($"BatchNorm1d({Dim}) takes inputs of shape (N, {Dim}), got {Diagnostics.PyFormat.Shape(x.shape)}");
+        }
+    }
+
+    Tensor Normalize(Tensor x)
+    {
         Tensor xmean, xvar;
         if (training)
         {

@@ -43,12 +43,16 @@ public sealed class Linear : Layer
 
     public override Tensor forward(Tensor x)
     {
-        // A wrong size must be a clear error: checked here, and `mm`, not `matmul`, whose native entry point in
-        // TorchSharp 0.107 lets libtorch's error end the whole process (for 2-D operands they compute the same bits).
-        if (x.dim() != 2 || x.shape[1] != FanIn)
+        // `mm`, not `matmul`: TorchSharp 0.107's native matmul lets libtorch's error on a wrong size end the whole
+        // process; mm throws (and for 2-D operands computes the same bits). The input is checked only when it failed,
+        // so a training step pays nothing for the clear message.
+        Tensor output;
+        try { output = x.mm(weight); }
+        catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != FanIn)
+        {
             throw new ArgumentException($"Linear({FanIn}, {FanOut}) takes inputs of shape (N, {FanIn}), got " +
-                                        $"{Diagnostics.PyFormat.Shape(x.shape)}");
-        var output = x.mm(weight);
+                                        Diagnostics.PyFormat.Shape(x.shape));
+        }
         if (bias is not null) output = output + bias;
         return output;
     }
