@@ -11,8 +11,8 @@ namespace Makemore.Fast;
 
 /// <summary>
 /// A model of the lecture (part 1's <see cref="Mlp"/>, or C and a list of layers: a <see cref="Network"/> built in
-/// cells or part 2's <see cref="DeepNet"/>) compiled for the fast path: the same embedding, layers and cross-entropy, on float arrays, with the backward pass written out by hand instead
-/// of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
+/// cells or part 2's <see cref="DeepNet"/>) compiled for the fast path: the same embedding, layers and cross-entropy,
+/// on float arrays, with the backward pass written out by hand instead of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
 /// no native calls. The arithmetic is the same, but rounded in a different order than libtorch's kernels, so the
 /// numbers agree with the plain path to float precision rather than to the bit (see FastPathTests).
 /// </summary>
