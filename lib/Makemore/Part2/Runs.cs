@@ -38,10 +38,7 @@ public static class Runs
         var g = new Generator(Seed);
         var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
         net.RetainOutputs = true;
-        var training = new TrainingOptions(
-            MaxSteps: MaxSteps, LearningRateDecayStep: LearningRateDecayStep, RecordUpdateRatios: true,
-            StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label ?? "diagnose", ConstantLearningRate: learningRate,
-            Fast: fast);
+        var training = DiagnoseOptions(stopAfter, learningRate, fast, label ?? "diagnose");
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
 
@@ -55,9 +52,7 @@ public static class Runs
         ArgumentNullException.ThrowIfNull(data);
         var g = new Generator(Seed);
         var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
-        var training = new TrainingOptions(
-            MaxSteps: Budget.Steps(maxSteps), LearningRateDecayStep: LearningRateDecayStep, Label: label ?? "train",
-            ConstantLearningRate: learningRate, Fast: fast);
+        var training = TrainOptions(maxSteps, learningRate, fast, label ?? "train");
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
 
