@@ -112,7 +112,7 @@ public class FastPathTests
         Assert.False(result.Fast);
         Assert.Equal(2, result.Steps);
         var lines = log.ToString().TrimEnd().Split('\n');
-        Assert.Equal("the fast path compiles the library's Mlp and DeepNet, not Model: training on autograd instead.", lines[0]);
+        Assert.Equal("the fast path compiles the library's Mlp and networks of C and layers, not Model: training on autograd instead.", lines[0]);
         Assert.Equal("      0/      2: 3.3179", lines[1]);
     }
 
