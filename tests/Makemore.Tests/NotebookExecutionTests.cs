@@ -36,8 +36,8 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         output.WriteLine(run.Summary());
         Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
         Assert.NotNull(run.Executed);
-        // every code cell ran: the engine stamps each one it executes
-        Assert.All(run.Executed!.CodeCells, c => Assert.True(c.Outputs.Count > 0 || !string.IsNullOrWhiteSpace(c.Source)));
+        // the engine went on to the end: every notebook's last code cell prints or draws something
+        Assert.NotEmpty(run.Executed!.CodeCells.Last().Outputs);
     }
 
     /// <summary>What each notebook must print even with a small budget: the lecture's parameter counts and step-0

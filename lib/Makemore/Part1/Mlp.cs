@@ -14,7 +14,7 @@ namespace Makemore.Part1;
 public sealed class Mlp : nn.Module, IModel
 {
     /// <summary>The lecture's seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
-    public const ulong Seed = 2147483647UL;
+    public const ulong Seed = LectureSettings.Seed;
 
     // The lecture's names; null when the stage has no such tensor (b1 and bn in some stages).
     public readonly Parameter C;

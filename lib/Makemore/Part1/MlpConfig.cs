@@ -24,7 +24,7 @@ public sealed record MlpConfig(
     int NHidden = 200)
 {
     /// <summary>tanh's gain (what <c>torch.nn.init.calculate_gain('tanh')</c> returns): 5/3.</summary>
-    public const double TanhGain = 5.0 / 3;
+    public const double TanhGain = LectureSettings.TanhGain;
 
     /// <summary>W1 × (5/3)/√fan_in for the default sizes (fan_in = n_embd·block_size = 30).</summary>
     public static InitScale KaimingW1(int fanIn = 30) => InitScale.Kaiming(TanhGain, fanIn);

@@ -23,7 +23,7 @@ public sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
 public static class Part1Reference
 {
     /// <summary>The lecture's part-1 run: 200000 steps, batch 32, lr 0.1 then 0.01 from step 100000.</summary>
-    public static TrainingOptions LectureOptions { get; } = new(MaxSteps: 200_000, LearningRateDecayStep: StageRun.DecayStep);
+    public static TrainingOptions LectureOptions { get; } = new(MaxSteps: LectureSettings.MaxSteps, LearningRateDecayStep: LectureSettings.Part1DecayStep);
 
     public static Part1Match Match(Dataset data, TrainingResult result)
     {

@@ -12,7 +12,7 @@ namespace Makemore.Part1;
 public sealed class StageRun : IDisposable
 {
     /// <summary>The lecture's learning-rate decay step in part 1.</summary>
-    public const int DecayStep = 100_000;
+    public const int DecayStep = LectureSettings.Part1DecayStep;
 
     /// <summary>The data set it was trained on.</summary>
     public Dataset Data { get; }

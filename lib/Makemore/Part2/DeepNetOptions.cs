@@ -16,7 +16,7 @@ namespace Makemore.Part2;
 /// <param name="HiddenBlocks">How many Linear(+BN)+Tanh blocks before the output layer (5 in the lecture).</param>
 public sealed record DeepNetOptions(
     bool BatchNorm = false,
-    double Gain = 5.0 / 3,
+    double Gain = LectureSettings.TanhGain,
     bool Tanh = true,
     double LastLayerScale = 0.1,
     int NEmbd = 10,
@@ -24,7 +24,7 @@ public sealed record DeepNetOptions(
     int HiddenBlocks = 5)
 {
     /// <summary>The Kaiming gain for tanh, as the lecture writes it: 5/3.</summary>
-    public const double TanhGain = 5.0 / 3;
+    public const double TanhGain = LectureSettings.TanhGain;
 
     /// <summary>What the options build, in the lecture's words.</summary>
     public override string ToString() =>

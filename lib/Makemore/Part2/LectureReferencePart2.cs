@@ -247,7 +247,7 @@ public sealed record LectureRun(string Name, DeepNetOptions Net, int Steps, Dict
     // The lecture's net, built once: its layers (what each is, its sizes) and its parameters before the first step.
     readonly Lazy<(string[] Layers, IReadOnlyList<Training.ParameterSnapshot> Initial)> reference = new(() =>
     {
-        var net = DeepNet.Create(new TorchSharp.torch.Generator(2147483647), Net);
+        var net = DeepNet.Create(new TorchSharp.torch.Generator(LectureSettings.Seed), Net);
         try { return ([.. net.Layers.Select(Describe)], [.. net.Parameters.Select(Training.ParameterSnapshot.Of)]); }
         finally { net.Dispose(); }
     });

@@ -19,10 +19,10 @@ public sealed record Part2Run(DeepNet Net, Generator Generator, TrainingResult R
 /// </summary>
 public static class Runs
 {
-    public const ulong Seed = 2147483647;
+    public const ulong Seed = LectureSettings.Seed;
 
     /// <summary>The lecture's max_steps and the step where part 2's learning rate drops from 0.1 to 0.01.</summary>
-    public const int MaxSteps = 200_000, LearningRateDecayStep = 150_000;
+    public const int MaxSteps = LectureSettings.MaxSteps, LearningRateDecayStep = LectureSettings.Part2DecayStep;
 
     /// <summary>
     /// Builds the net and trains it until step <paramref name="stopAfter"/> (the lecture's <c>break</c>: 0 is "at init",

@@ -8,7 +8,7 @@ namespace Makemore.Training;
 /// a context of dots, <c>multinomial(softmax(logits), 1)</c> until the model emits '.'.</summary>
 public static class Sampler
 {
-    public const ulong Seed = 2147483647UL + 10;
+    public const ulong Seed = LectureSettings.SampleSeed;
 
     /// <summary>The longest name drawn: a model that never picks '.' (an untrained or broken one) would otherwise draw
     /// for ever. A name cut there ends in "…" instead of ".".</summary>

@@ -17,9 +17,9 @@ namespace Makemore.Training;
 /// numbers agree with the plain path to float precision, not to the bit, so the lecture's printed losses are only
 /// reproduced exactly with the default, false.</param>
 public sealed record TrainingOptions(
-    int MaxSteps = 200_000,
-    int LearningRateDecayStep = 100_000,
-    int BatchSize = 32,
+    int MaxSteps = LectureSettings.MaxSteps,
+    int LearningRateDecayStep = LectureSettings.Part1DecayStep,
+    int BatchSize = LectureSettings.BatchSize,
     int PrintEvery = 10_000,
     bool RecordUpdateRatios = false,
     int? StopAfter = null,
