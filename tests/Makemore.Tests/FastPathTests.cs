@@ -133,6 +133,19 @@ public class FastPathTests
         Assert.True(before.Exactly(model.W1));
     }
 
+    [Fact]
+    public void AKernelGivenTooLittleMemoryForItsSizesThrowsInsteadOfReadingPastIt()
+    {
+        float[] a = new float[32 * 30], b = new float[30 * 100 - 1], c = new float[32 * 100];   // b one float short
+        var e = Assert.Throws<ArgumentException>(() => Kernels.MatMul(a, b, c, 32, 30, 100));
+        Assert.Equal("MatMul: b holds 2999 floats, fewer than its k×n = 3000", e.Message);
+        Assert.Throws<ArgumentException>(() => Kernels.MatMulTransposeA(a, new float[32 * 100], new float[10], 32, 30, 100));
+        Assert.Throws<ArgumentException>(() => Kernels.MatMulTransposeB(new float[32 * 100], new float[30 * 100], c, 32, 30, 100, new float[5]));
+        var e2 = Assert.Throws<ArgumentException>(() => Kernels.Axpy(new float[100], 0.1f, new float[99]));
+        Assert.Equal("Axpy: g holds 99 floats, fewer than the 100 it needs", e2.Message);
+        Assert.Throws<ArgumentException>(() => Kernels.AddRow(new float[32 * 100], new float[50], 32, 100));
+    }
+
     // Straightforward products in double, the oracle for the kernels.
     static float[] Naive(float[] a, float[] b, int m, int k, int n, bool ta, bool tb)
     {

@@ -7,7 +7,7 @@ namespace Makemore.Fast;
 /// both (batch, width); <see cref="Backward"/> turns the latter into parameter gradients and, when asked, the
 /// gradient of its input.
 /// </summary>
-public abstract class FastLayer(int batch, int inWidth, int outWidth)
+internal abstract class FastLayer(int batch, int inWidth, int outWidth)
 {
     public int Batch { get; } = batch;
     public int InWidth { get; } = inWidth;
@@ -24,7 +24,7 @@ public abstract class FastLayer(int batch, int inWidth, int outWidth)
 }
 
 /// <summary><c>out = x @ W (+ b)</c>; dW = xᵀ·dout, db = dout.sum(0), dx = dout·Wᵀ.</summary>
-public sealed class FastLinear(int batch, FastParameter weight, FastParameter? bias, int inWidth, int outWidth)
+internal sealed class FastLinear(int batch, FastParameter weight, FastParameter? bias, int inWidth, int outWidth)
     : FastLayer(batch, inWidth, outWidth)
 {
     readonly float[] scratch = new float[inWidth * outWidth];
@@ -48,7 +48,7 @@ public sealed class FastLinear(int batch, FastParameter weight, FastParameter? b
 }
 
 /// <summary><c>out = tanh(x)</c>; dx = (1 − out²)·dout.</summary>
-public sealed class FastTanh(int batch, int width) : FastLayer(batch, width, width)
+internal sealed class FastTanh(int batch, int width) : FastLayer(batch, width, width)
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(float[] x) => Kernels.Tanh(x, Out);
@@ -66,7 +66,7 @@ public sealed class FastTanh(int batch, int width) : FastLayer(batch, width, wid
 /// momentum·batch</c>. Part 1 keeps a running std and uses no eps; part 2's BatchNorm1d keeps a running variance.
 /// Backward (unbiased variance): dx = γ/σ · (dout − Σdout/n − x̂·Σ(dout·x̂)/(n − 1)).
 /// </summary>
-public sealed class FastBatchNorm(int batch, int width, FastParameter gamma, FastParameter beta,
+internal sealed class FastBatchNorm(int batch, int width, FastParameter gamma, FastParameter beta,
                                   FastBuffer runningMean, FastBuffer runningSpread, bool runningIsStd,
                                   double eps, double keep, double momentum)
     : FastLayer(batch, width, width)

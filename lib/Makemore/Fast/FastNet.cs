@@ -16,7 +16,7 @@ namespace Makemore.Fast;
 /// no native calls. The arithmetic is the same, but rounded in a different order than libtorch's kernels, so the
 /// numbers agree with the plain path to float precision rather than to the bit (see FastPathTests).
 /// </summary>
-public sealed class FastNet
+internal sealed class FastNet
 {
     readonly FastParameter C;
     readonly int blockSize, nEmbd, batch;

@@ -6,7 +6,7 @@ namespace Makemore.Fast;
 
 /// <summary>A parameter's values and gradient as plain float arrays for the fast path, copied from the tensor when
 /// training starts and back into it (values, and the last step's gradient as <c>p.grad</c>) when it stops.</summary>
-public sealed class FastParameter
+internal sealed class FastParameter
 {
     public FastParameter(Tensor tensor)
     {
@@ -30,7 +30,7 @@ public sealed class FastParameter
 }
 
 /// <summary>A registered buffer (e.g. a BatchNorm running statistic) as a float array, written back in place.</summary>
-public sealed class FastBuffer(Tensor buffer)
+internal sealed class FastBuffer(Tensor buffer)
 {
     public float[] Data { get; } = Read(buffer);
 

@@ -10,19 +10,31 @@ namespace Makemore.Fast;
 /// is row-major and dense. At the lecture's sizes (batch 32, widths 27 to 200) a whole product is a few microseconds
 /// of arithmetic, so what matters is doing it in one call instead of several tensor operations.
 /// </summary>
-public static class Kernels
+internal static class Kernels
 {
     const int W = 8;   // floats per Vector256
 
     /// <summary>c (m×n) = a (m×k) · b (k×n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
+    public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    {
+        Fits(nameof(MatMul), m, k, n);
+        Holds(nameof(MatMul), "a", a.Length, m * k, "m×k");
+        Holds(nameof(MatMul), "b", b.Length, k * n, "k×n");
+        Holds(nameof(MatMul), "c", c.Length, m * n, "m×n");
         Product(a, rowStride: k, colStride: 1, b, c, m, k, n);
+    }
 
     /// <summary>c (k×n) = aᵀ · b for a (m×k), b (m×n): the weight gradient <c>xᵀ @ dout</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
+    public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    {
+        Fits(nameof(MatMulTransposeA), m, k, n);
+        Holds(nameof(MatMulTransposeA), "a", a.Length, m * k, "m×k");
+        Holds(nameof(MatMulTransposeA), "b", b.Length, m * n, "m×n");
+        Holds(nameof(MatMulTransposeA), "c", c.Length, k * n, "k×n");
         Product(a, rowStride: 1, colStride: k, b, c, k, m, n);
+    }
 
     /// <summary>c (m×k) = a (m×n) · bᵀ for b (k×n): the input gradient <c>dout @ Wᵀ</c>. bᵀ is first written to
     /// <paramref name="scratch"/> (at least n·k floats) so the product reads rows.</summary>
@@ -30,11 +42,36 @@ public static class Kernels
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
                                         Span<float> scratch)
     {
+        Fits(nameof(MatMulTransposeB), m, k, n);
+        Holds(nameof(MatMulTransposeB), "a", a.Length, m * n, "m×n");
+        Holds(nameof(MatMulTransposeB), "b", b.Length, k * n, "k×n");
+        Holds(nameof(MatMulTransposeB), "c", c.Length, m * k, "m×k");
+        Holds(nameof(MatMulTransposeB), "scratch", scratch.Length, n * k, "n·k");
         var bt = scratch[..(n * k)];
         for (int r = 0; r < k; r++)
             for (int j = 0; j < n; j++)
                 bt[j * k + r] = b[r * n + j];
         Product(a, rowStride: n, colStride: 1, bt, c, m, n, k);
+    }
+
+    // The products index with Unsafe.Add and unchecked vector loads for speed: one check per call that every operand
+    // holds what its dimensions say, so a wrong size is an exception instead of memory read or written out of bounds.
+    // (No params arrays here: these run inside every step, which allocates nothing.)
+    static void Fits(string kernel, int m, int k, int n)
+    {
+        if (m < 1 || k < 1 || n < 1)
+            throw new ArgumentOutOfRangeException(nameof(m), $"{kernel}: m, k, n must be at least 1, not {m}, {k}, {n}");
+    }
+
+    static void Holds(string kernel, string name, int length, long needed, string shape)
+    {
+        if (length < needed) throw new ArgumentException($"{kernel}: {name} holds {length} floats, fewer than its {shape} = {needed}");
+    }
+
+    // Elementwise kernels: each operand is at least as long as the loop (indexing is bounds-checked; this says which).
+    static void SameLength(string kernel, int length, int other, string name)
+    {
+        if (other < length) throw new ArgumentException($"{kernel}: {name} holds {other} floats, fewer than the {length} it needs");
     }
 
     // c (rows×n) = A · b (inner×n), where A[i, p] = a[i*rowStride + p*colStride]. Four rows of c at a time, sixteen
@@ -153,6 +190,8 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRow(Span<float> y, ReadOnlySpan<float> v, int rows, int n)
     {
+        SameLength(nameof(AddRow), rows * n, y.Length, "y");
+        SameLength(nameof(AddRow), n, v.Length, "v");
         for (int i = 0; i < rows; i++) Add(y.Slice(i * n, n), v);
     }
 
@@ -160,6 +199,8 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(ReadOnlySpan<float> x, Span<float> s, int rows, int n)
     {
+        SameLength(nameof(SumRows), rows * n, x.Length, "x");
+        SameLength(nameof(SumRows), n, s.Length, "s");
         x[..n].CopyTo(s);
         for (int i = 1; i < rows; i++) Add(s[..n], x.Slice(i * n, n));
     }
@@ -168,6 +209,7 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(Span<float> y, ReadOnlySpan<float> x)
     {
+        SameLength(nameof(Add), y.Length, x.Length, "x");
         int j = 0;
         for (; j + W <= y.Length; j += W)
             (Vector256.Create(y.Slice(j, W)) + Vector256.Create(x.Slice(j, W))).CopyTo(y.Slice(j, W));
@@ -178,6 +220,7 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(Span<float> p, float alpha, ReadOnlySpan<float> g)
     {
+        SameLength(nameof(Axpy), p.Length, g.Length, "g");
         var va = Vector256.Create(alpha);
         int j = 0;
         for (; j + W <= p.Length; j += W)
@@ -189,6 +232,8 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddSquaredDeviation(Span<float> v, ReadOnlySpan<float> x, ReadOnlySpan<float> m)
     {
+        SameLength(nameof(AddSquaredDeviation), v.Length, x.Length, "x");
+        SameLength(nameof(AddSquaredDeviation), v.Length, m.Length, "m");
         int j = 0;
         for (; j + W <= v.Length; j += W)
         {
@@ -202,6 +247,8 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddProduct(Span<float> acc, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
+        SameLength(nameof(AddProduct), acc.Length, a.Length, "a");
+        SameLength(nameof(AddProduct), acc.Length, b.Length, "b");
         int j = 0;
         for (; j + W <= acc.Length; j += W)
             Vector256.FusedMultiplyAdd(Vector256.Create(a.Slice(j, W)), Vector256.Create(b.Slice(j, W)), Vector256.Create(acc.Slice(j, W)))
@@ -214,6 +261,12 @@ public static class Kernels
     public static void Normalize(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
                                  ReadOnlySpan<float> gain, ReadOnlySpan<float> bias, Span<float> xhat, Span<float> y)
     {
+        SameLength(nameof(Normalize), x.Length, mean.Length, "mean");
+        SameLength(nameof(Normalize), x.Length, invStd.Length, "invStd");
+        SameLength(nameof(Normalize), x.Length, gain.Length, "gain");
+        SameLength(nameof(Normalize), x.Length, bias.Length, "bias");
+        SameLength(nameof(Normalize), x.Length, xhat.Length, "xhat");
+        SameLength(nameof(Normalize), x.Length, y.Length, "y");
         int j = 0;
         for (; j + W <= x.Length; j += W)
         {
@@ -233,6 +286,11 @@ public static class Kernels
     public static void NormalizeBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, ReadOnlySpan<float> k,
                                          ReadOnlySpan<float> m1, ReadOnlySpan<float> m2, Span<float> dx)
     {
+        SameLength(nameof(NormalizeBackward), dx.Length, dy.Length, "dy");
+        SameLength(nameof(NormalizeBackward), dx.Length, xhat.Length, "xhat");
+        SameLength(nameof(NormalizeBackward), dx.Length, k.Length, "k");
+        SameLength(nameof(NormalizeBackward), dx.Length, m1.Length, "m1");
+        SameLength(nameof(NormalizeBackward), dx.Length, m2.Length, "m2");
         int j = 0;
         for (; j + W <= dx.Length; j += W)
             (Vector256.Create(k.Slice(j, W)) * (Vector256.Create(dy.Slice(j, W)) - Vector256.Create(m1.Slice(j, W))
@@ -267,6 +325,7 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
+        SameLength(nameof(Tanh), x.Length, y.Length, "y");
         int j = 0;
         for (; j + W <= x.Length; j += W) Tanh(Vector256.Create(x.Slice(j, W))).CopyTo(y.Slice(j, W));
         if (j < x.Length)
@@ -301,6 +360,8 @@ public static class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
+        SameLength(nameof(TanhBackward), y.Length, dy.Length, "dy");
+        SameLength(nameof(TanhBackward), y.Length, dx.Length, "dx");
         int j = 0;
         for (; j + W <= y.Length; j += W)
         {
