@@ -206,7 +206,7 @@ public static class Trainer
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckParameters(model.Parameters);
         var copy = new Generator(0);
-        using (var state = g.get_state()) copy.set_state(state);
+        using (var state = g.get_state()) SetState(copy, state);
         var buffers = model.Buffers.Select(b => b.detach().clone()).ToList();
         try
         {
@@ -223,6 +223,21 @@ public static class Trainer
                 for (int k = 0; k < buffers.Count; k++) model.Buffers[k].copy_(buffers[k]);
             foreach (var b in buffers) b.Dispose();
         }
+    }
+
+    /// <summary>
+    /// <c>g.set_state(state)</c>, checked first: TorchSharp 0.107's native entry point lets libtorch's error on a state
+    /// that is not a generator's (not a byte tensor of the right size) end the whole process.
+    /// </summary>
+    public static void SetState(Generator g, Tensor state)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(state);
+        using var expected = g.get_state();
+        if (state.dtype != ScalarType.Byte || !state.shape.SequenceEqual(expected.shape))
+            throw new ArgumentException($"a generator's state is a Byte tensor of shape {Diagnostics.PyFormat.Shape(expected.shape)} " +
+                                        $"(what get_state() returns), not a {state.dtype} tensor of shape {Diagnostics.PyFormat.Shape(state.shape)}");
+        g.set_state(state);
     }
 
     /// <summary>The lecture's minibatch construct: <c>ix = randint(0, Xtr.shape[0], (batch,), generator=g)</c>, then
