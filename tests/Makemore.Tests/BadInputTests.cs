@@ -13,10 +13,12 @@ public class BadInputTests
 {
     static readonly Dataset Data = Part1TestData.Data;
 
-    [Fact]
-    public void ADivergingBatchNormRunKeepsTheRunningStatisticsOfItsLastGoodStep()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADivergingBatchNormRunKeepsTheRunningStatisticsOfItsLastGoodStep(bool fast)
     {
-        var options = new TrainingOptions(MaxSteps: 50, ConstantLearningRate: 1e38, Label: "too hot");
+        var options = new TrainingOptions(MaxSteps: 50, ConstantLearningRate: 1e38, Label: "too hot", Fast: fast);
         var (model, g) = Mlp.Create(MlpConfig.BatchNorm, Data.Vocab.Size, Data.BlockSize);
         using var _m = model;
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(model, Data.Xtr, Data.Ytr, g, options, TextWriter.Null));
@@ -31,6 +33,27 @@ public class BadInputTests
         Assert.True(model.bn!.bnstd_running.Exactly(twin.bn!.bnstd_running), "running std of the last good step");
         for (int k = 0; k < model.Parameters.Count; k++)
             Assert.True(model.Parameters[k].Exactly(twin.Parameters[k]), $"parameter {k}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADivergingDeepNetKeepsItsLastGoodStateAndNoMismatchedOutputs(bool fast)
+    {
+        var options = new TrainingOptions(MaxSteps: 50, ConstantLearningRate: 1e38, Fast: fast);
+        var net = Makemore.Part2.DeepNet.Create(new Generator(2147483647), new Makemore.Part2.DeepNetOptions(BatchNorm: true));
+        net.RetainOutputs = true;
+        var g = new Generator(7);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, Data.Xtr, Data.Ytr, g, options, TextWriter.Null));
+        // outputs and their gradients together or none: the failed step's outputs do not stand next to older gradients
+        Assert.All(net.Layers, layer => Assert.True(layer.Out is null && layer.OutGrad is null, $"{layer.Kind} kept an output"));
+
+        var twin = Makemore.Part2.DeepNet.Create(new Generator(2147483647), new Makemore.Part2.DeepNetOptions(BatchNorm: true));
+        Trainer.Train(twin, Data.Xtr, Data.Ytr, new Generator(7), options with { MaxSteps = e.Partial.Steps }, TextWriter.Null);
+        var buffers = ((IModel)net).Buffers;
+        var twinBuffers = ((IModel)twin).Buffers;
+        for (int k = 0; k < buffers.Count; k++) Assert.True(buffers[k].Exactly(twinBuffers[k]), $"running statistic {k}");
+        for (int k = 0; k < net.Parameters.Count; k++) Assert.True(net.Parameters[k].Exactly(twin.Parameters[k]), $"parameter {k}");
     }
 
     [Fact]

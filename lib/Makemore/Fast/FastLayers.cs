@@ -21,6 +21,10 @@ internal abstract class FastLayer(int batch, int inWidth, int outWidth)
     public abstract void Backward(float[] x, float[]? dx);
 
     public virtual IEnumerable<FastParameter> Parameters => [];
+
+    /// <summary>After the loss of the step came out finite: what the forward pass keeps beyond the step (BatchNorm's
+    /// running statistics) moves only now, so a step that fails leaves it as it was. Nothing by default.</summary>
+    public virtual void Commit() { }
 }
 
 /// <summary><c>out = x @ W (+ b)</c>; dW = xᵀ·dout, db = dout.sum(0), dx = dout·Wᵀ.</summary>
@@ -76,6 +80,7 @@ internal sealed class FastBatchNorm(int batch, int width, FastParameter gamma, F
     readonly float[] mean = new float[width];
     readonly float[] variance = new float[width];
     readonly float[] invStd = new float[width];
+    readonly float[] std = new float[width];
     readonly float[] scale = new float[width], meanDout = new float[width], projection = new float[width];
 
     public override IEnumerable<FastParameter> Parameters => [gamma, beta];
@@ -88,17 +93,26 @@ internal sealed class FastBatchNorm(int batch, int width, FastParameter gamma, F
         for (int j = 0; j < d; j++) mean[j] /= n;
         Array.Clear(variance);
         for (int i = 0; i < n; i++) Kernels.AddSquaredDeviation(variance, x.AsSpan(i * d, d), mean);
-        float fEps = (float)eps, fKeep = (float)keep, fMomentum = (float)momentum;
+        float fEps = (float)eps;
         for (int j = 0; j < d; j++)
         {
             variance[j] /= n - 1;
-            float std = MathF.Sqrt(variance[j] + fEps);
-            invStd[j] = 1 / std;
-            runningMean.Data[j] = runningMean.Data[j] * fKeep + mean[j] * fMomentum;
-            runningSpread.Data[j] = runningSpread.Data[j] * fKeep + (runningIsStd ? std : variance[j]) * fMomentum;
+            std[j] = MathF.Sqrt(variance[j] + fEps);
+            invStd[j] = 1 / std[j];
         }
         for (int i = 0; i < n; i++)
             Kernels.Normalize(x.AsSpan(i * d, d), mean, invStd, gamma.Data, beta.Data, xhat.AsSpan(i * d, d), Out.AsSpan(i * d, d));
+    }
+
+    /// <summary>running = keep·running + momentum·batch, with this step's batch mean and variance (or std).</summary>
+    public override void Commit()
+    {
+        float fKeep = (float)keep, fMomentum = (float)momentum;
+        for (int j = 0; j < OutWidth; j++)
+        {
+            runningMean.Data[j] = runningMean.Data[j] * fKeep + mean[j] * fMomentum;
+            runningSpread.Data[j] = runningSpread.Data[j] * fKeep + (runningIsStd ? std[j] : variance[j]) * fMomentum;
+        }
     }
 
     public override void Backward(float[] x, float[]? dx)

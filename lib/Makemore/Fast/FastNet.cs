@@ -24,6 +24,7 @@ internal sealed class FastNet
     readonly FastLayer[] layers;
     readonly Layer?[] sources;           // the part 2 layer each fast layer stands for (for retained outputs)
     readonly FastBuffer[] buffers;
+    bool stepComplete;       // the last forward pass had its backward pass: outputs and gradients belong together
 
     FastNet(FastParameter c, int blockSize, int batch, FastLayer[] layers, Layer?[] sources, FastBuffer[] buffers,
             IReadOnlyList<Tensor> order)
@@ -164,6 +165,7 @@ internal sealed class FastNet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Forward(ReadOnlySpan<int> x, ReadOnlySpan<int> y)
     {
+        stepComplete = false;
         // emb = C[Xb]; embcat = emb.view(batch, -1)
         for (int r = 0; r < batch * blockSize; r++)
             C.Data.AsSpan(x[r] * nEmbd, nEmbd).CopyTo(embcat.AsSpan(r * nEmbd, nEmbd));
@@ -176,6 +178,13 @@ internal sealed class FastNet
         return CrossEntropy(layers[^1].Out, y, layers[^1].OutGrad, layers[^1].OutWidth);
     }
 
+    /// <summary>The step's loss is finite: the layers' running statistics take this step's batch (see
+    /// <see cref="FastLayer.Commit"/>).</summary>
+    public void Commit()
+    {
+        foreach (var layer in layers) layer.Commit();
+    }
+
     /// <summary>Backward pass: every parameter's Grad, from the last forward pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<int> x)
@@ -186,6 +195,7 @@ internal sealed class FastNet
         Array.Clear(C.Grad);
         for (int r = 0; r < batch * blockSize; r++)
             Kernels.Add(C.Grad.AsSpan(x[r] * nEmbd, nEmbd), dembcat.AsSpan(r * nEmbd, nEmbd));
+        stepComplete = true;
     }
 
     /// <summary><c>p.data += -lr * p.grad</c> for every parameter.</summary>
@@ -226,9 +236,15 @@ internal sealed class FastNet
         using var _ = no_grad();
         foreach (var p in Parameters) p.WriteBack();
         foreach (var b in buffers) b.WriteBack();
+        // Outputs and their gradients together or none: after a forward pass that failed (its loss was not a number)
+        // the outputs are that step's and the gradients the step's before, so none are kept.
         for (int l = 0; l < layers.Length; l++)
             if (sources[l] is Layer layer && layer.RetainOutput)
-                layer.Retain(FastBuffer.Copy(layers[l].Out, batch, layers[l].OutWidth),
-                             FastBuffer.Copy(layers[l].OutGrad, batch, layers[l].OutWidth));
+            {
+                if (stepComplete)
+                    layer.Retain(FastBuffer.Copy(layers[l].Out, batch, layers[l].OutWidth),
+                                 FastBuffer.Copy(layers[l].OutGrad, batch, layers[l].OutWidth));
+                else layer.ReleaseOutput();
+            }
     }
 }

@@ -49,6 +49,7 @@ static class FastTrainer
             // forward pass
             float loss = net.Forward(xb, yb);
             if (!float.IsFinite(loss)) throw Trainer.Diverged(options, loss, i, lr, result);
+            net.Commit();
             // backward pass, update
             net.Backward(xb);
             net.Update(lr);
