@@ -4,6 +4,8 @@
   'use strict';
 
   function hasArea(el) { const b = el.getBBox(); return b.width > 0 && b.height > 0; }
+  // A line has extent in at least one direction (a horizontal guide line has no height).
+  function hasLength(el) { const b = el.getBBox(); return b.width > 0 || b.height > 0; }
 
   // The SVG group plotly.js drew for this trace (its d3 data names the trace's uid).
   function groupOf(gd, trace) {
@@ -54,7 +56,7 @@
       const line = group.querySelector('path.js-line');
       const segments = line ? ((line.getAttribute('d') || '').match(/L/g) || []).length : 0;
       const markers = Array.from(group.querySelectorAll('.points path.point')).filter(hasArea).length;
-      r.ok = (!wantsLine || (segments > 0 && hasArea(line))) && (!wantsMarkers || markers > 0);
+      r.ok = (!wantsLine || (segments > 0 && hasLength(line))) && (!wantsMarkers || markers > 0);
       r.found = (wantsLine ? 'a line of ' + segments + ' segments' : '') + (wantsLine && wantsMarkers ? ', ' : '') +
                 (wantsMarkers ? markers + ' markers' : '');
     } else if (trace.type === 'image' || trace.type === 'heatmap') {
