@@ -76,10 +76,12 @@ if (readmeImages && notebooksDir is null)
     foreach (var run in runs) Console.WriteLine(run.Summary());
     if (runs.Any(r => !r.Ok)) { Console.Error.WriteLine("a notebook failed: no pictures made"); return 1; }
 }
-notebooksDir = Path.GetFullPath(notebooksDir ?? Path.Combine(root, "tests", "Makemore.Tests", "bin", "Release", "net10.0", "executed-notebooks"));
+notebooksDir = Path.GetFullPath(notebooksDir ?? TestsExecutedNotebooks(root));
 var executed = Directory.Exists(notebooksDir)
     ? Directory.GetFiles(notebooksDir, "*.ipynb").Order(StringComparer.Ordinal).Select(ExecutedNotebook.Load).ToList()
     : [];
+// The series' notebooks only (the tests also execute scratch notebooks of their own there).
+executed = executed.Where(nb => File.Exists(Path.Combine(root, "notebooks", Path.GetFileName(nb.Path)))).ToList();
 if (readmeImages)   // only the notebooks the pictures come from
     executed = executed.Where(nb => ReadmeImage.All.Any(r => Path.GetFileNameWithoutExtension(nb.Path) == r.Notebook)).ToList();
 if (executed.Count == 0)
@@ -205,4 +207,14 @@ static (int Width, int Height) Size(string chartHtml)
 {
     var m = Regex.Match(chartHtml, @"class=""makemore-chart"" style=""width:(\d+)px;min-height:(\d+)px;");
     return m.Success ? (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : (900, 450);
+}
+
+// Where the tests leave their executed notebooks: executed-notebooks/ beside the test assembly, under
+// tests/Makemore.Tests/bin/Release/ (…/net10.0/linux-x64/ where a runtime is set); the latest if several.
+static string TestsExecutedNotebooks(string root)
+{
+    string bin = Path.Combine(root, "tests", "Makemore.Tests", "bin", "Release");
+    return (Directory.Exists(bin) ? Directory.GetDirectories(bin, "executed-notebooks", SearchOption.AllDirectories) : [])
+        .OrderByDescending(Directory.GetLastWriteTimeUtc)
+        .FirstOrDefault() ?? Path.Combine(bin, "net10.0", "linux-x64", "executed-notebooks");
 }
