@@ -5,15 +5,24 @@
 // relocation uses. With VER_FLG_WEAK set on that one `Vernaux` entry, glibc's loader accepts the library when the
 // version is missing (it only warns under LD_DEBUG) and behaves exactly as before where it is present.
 //
+// That argument is checked on the file itself before it is patched: the dynamic symbol table and its version table
+// must show no symbol bound to the version but that marker, or the patch refuses and says what it found (a TorchSharp
+// update that really used GCC 13's library would otherwise fail at run time, far from here).
+//
 // The file is compiled twice: as an MSBuild inline task (Directory.Build.targets runs it after restore, on the
 // NuGet cache copy that both builds and notebooks load) and into the tests (ELF_PATCH_LIBRARY_ONLY).
 using System;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 public static class ElfVersionNeeds
 {
-    const uint ShtGnuVerneed = 0x6ffffffe;
+    const uint ShtDynsym = 11, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
+
+    /// <summary>The symbols that may bind to the version made weak: GCC 13's <c>&lt;iostream&gt;</c> marker, which no
+    /// relocation uses.</summary>
+    public static readonly string[] HarmlessSymbols = { "_ZSt21ios_base_library_initv" };
     const ushort VerFlgWeak = 0x2;
 
     /// <summary>Flags of the version need named <paramref name="version"/>, or null when the file has none.</summary>
@@ -27,23 +36,81 @@ public static class ElfVersionNeeds
     public static int? FlagsOffset(byte[] elf, string version) => FindVernaux(elf, version) + 4;
 
     /// <summary>Sets VER_FLG_WEAK on the version need <paramref name="version"/>. Returns "patched", "already weak"
-    /// or "absent"; writes the file atomically (temporary file + rename) and only when it changes.</summary>
-    public static string MarkWeak(string path, string version)
+    /// or "absent"; writes the file atomically (temporary file + rename) and only when it changes. Refuses
+    /// (<see cref="InvalidDataException"/>) when a symbol other than <see cref="HarmlessSymbols"/> binds to the
+    /// version. <paramref name="beforeReplace"/> is for tests: it runs between writing the temporary file and the
+    /// rename.</summary>
+    public static string MarkWeak(string path, string version, Action<string>? beforeReplace = null)
     {
         byte[] elf = File.ReadAllBytes(path);
         int? at = FindVernaux(elf, version);
         if (at is not int offset) return "absent";
         ushort flags = BitConverter.ToUInt16(elf, offset + 4);
         if ((flags & VerFlgWeak) != 0) return "already weak";
-        BitConverter.GetBytes((ushort)(flags | VerFlgWeak)).CopyTo(elf, offset + 4);
+        var bound = SymbolsBoundTo(elf, BitConverter.ToUInt16(elf, offset + 6));
+        var unexpected = bound.Where(name => Array.IndexOf(HarmlessSymbols, name) < 0).ToArray();
+        if (unexpected.Length > 0)
+            throw new InvalidDataException(
+                $"{Path.GetFileName(path)}: {unexpected.Length} symbol(s) other than {string.Join(", ", HarmlessSymbols)} " +
+                $"bind to {version} ({string.Join(", ", unexpected.Take(5))}{(unexpected.Length > 5 ? ", …" : "")}): " +
+                "marking that version weak would only move the failure to run time; not patched");
 
-        // netstandard2.0 (what MSBuild compiles inline tasks against) has no File.Move(overwrite): File.Replace
-        // is a rename(2) on Unix, so a concurrent reader sees either the old file or the new one.
+        // A copy keeps the file's mode (File.Copy copies permissions on Unix; netstandard2.0, what MSBuild compiles
+        // inline tasks against, has no API to set them), then the two bytes change in place and File.Replace renames
+        // it over the original: a concurrent reader sees either the old file or the new one.
         string tmp = path + ".weak-" + Guid.NewGuid().ToString("N");
-        File.WriteAllBytes(tmp, elf);
-        File.Replace(tmp, path, null);
+        try
+        {
+            File.Copy(path, tmp);
+            using (var file = new FileStream(tmp, FileMode.Open, FileAccess.Write))
+            {
+                file.Position = offset + 4;
+                file.Write(BitConverter.GetBytes((ushort)(flags | VerFlgWeak)), 0, 2);
+            }
+            beforeReplace?.Invoke(tmp);
+            File.Replace(tmp, path, null);
+        }
+        catch
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+            throw;
+        }
         return "patched";
     }
+
+    /// <summary>The dynamic symbols whose version index (in .gnu.version) is <paramref name="index"/>.</summary>
+    public static string[] SymbolsBoundTo(byte[] elf, ushort index)
+    {
+        if (!IsElf64(elf)) return new string[0];
+        long shoff = BitConverter.ToInt64(elf, 0x28);
+        int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
+        int Section(int i) => checked((int)(shoff + (long)i * shentsize));
+        int dynsym = -1, versym = -1;
+        for (int i = 0; i < shnum; i++)
+        {
+            uint type = BitConverter.ToUInt32(elf, Section(i) + 4);
+            if (type == ShtDynsym) dynsym = i;
+            else if (type == ShtGnuVersym) versym = i;
+        }
+        if (dynsym < 0 || versym < 0) throw new InvalidDataException("no dynamic symbol or symbol version table: cannot check which symbols need the version");
+        int symbols = checked((int)BitConverter.ToInt64(elf, Section(dynsym) + 0x18));
+        int count = checked((int)(BitConverter.ToInt64(elf, Section(dynsym) + 0x20) / 24));
+        int names = checked((int)BitConverter.ToInt64(elf, Section((int)BitConverter.ToUInt32(elf, Section(dynsym) + 0x28)) + 0x18));
+        int versions = checked((int)BitConverter.ToInt64(elf, Section(versym) + 0x18));
+        var found = new System.Collections.Generic.List<string>();
+        for (int k = 0; k < count; k++)
+        {
+            if ((BitConverter.ToUInt16(elf, versions + 2 * k) & 0x7fff) != index) continue;
+            int name = names + (int)BitConverter.ToUInt32(elf, symbols + 24 * k);
+            int end = Array.IndexOf(elf, (byte)0, name);
+            found.Add(Encoding.ASCII.GetString(elf, name, end - name));
+        }
+        return found.ToArray();
+    }
+
+    static bool IsElf64(byte[] elf) =>
+        elf.Length >= 64 && elf[0] == 0x7f && elf[1] == (byte)'E' && elf[2] == (byte)'L' && elf[3] == (byte)'F'
+        && elf[4] == 2 && elf[5] == 1;
 
     /// <summary>True when a libstdc++ on the usual library paths already provides <paramref name="version"/>, so
     /// the patch is unnecessary.</summary>
@@ -63,9 +130,7 @@ public static class ElfVersionNeeds
     // entry whose name is `version`. Only little-endian ELF64 (linux-x64) is handled; anything else is "absent".
     static int? FindVernaux(byte[] elf, string version)
     {
-        if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F'
-            || elf[4] != 2 || elf[5] != 1)
-            return null;
+        if (!IsElf64(elf)) return null;
         long shoff = BitConverter.ToInt64(elf, 0x28);
         int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
         for (int i = 0; i < shnum; i++)

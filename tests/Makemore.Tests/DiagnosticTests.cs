@@ -7,6 +7,8 @@ using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using Layer = Makemore.Layers.Layer;
+
 namespace Makemore.Tests;
 
 /// <summary>The diagnostics: Python's number formats, histograms, no leaked tensors, and the charts' figures.</summary>
@@ -94,7 +96,7 @@ public class DiagnosticTests
         // Feed atanh(t) through a Tanh in training mode so the layer keeps t as its output.
         using var scope = NewDisposeScope();
         var x = (t.clamp(-0.999999f, 0.999999f)).atanh().requires_grad_(true);
-        layer.call(x).sum().backward();
+        Layer.Run([layer], x).sum().backward();
         layer.SnapshotOutput();
         var stats = Viz.ForwardActivations([layer, new Makemore.Layers.Tanh()]).Single();
         Assert.Equal(0, stats.Index);

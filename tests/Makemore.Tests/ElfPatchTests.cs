@@ -57,4 +57,49 @@ public class ElfPatchTests : IDisposable
         Assert.Equal("absent", ElfVersionNeeds.MarkWeak(text, Version));
         Assert.Equal("hello, not an ELF file", File.ReadAllText(text));
     }
+
+    [Fact]
+    public void OnlyTheMarkerSymbolBindsToTheVersionInThePinnedTorchSharp()
+    {
+        // The safety argument of the patch, checked on the file the build patches.
+        byte[] elf = File.ReadAllBytes(original);
+        ushort index = BitConverter.ToUInt16(elf, ElfVersionNeeds.FlagsOffset(elf, Version)!.Value + 2);   // vna_other
+        Assert.Equal(["_ZSt21ios_base_library_initv"], ElfVersionNeeds.SymbolsBoundTo(elf, index));
+        ushort older = BitConverter.ToUInt16(elf, ElfVersionNeeds.FlagsOffset(elf, "GLIBCXX_3.4.19")!.Value + 2);
+        Assert.Equal(["_ZNSt6chrono3_V212steady_clock3nowEv"], ElfVersionNeeds.SymbolsBoundTo(elf, older));   // a real dependency
+    }
+
+    [Fact]
+    public void RefusesWhenOtherSymbolsBindToTheVersionAndSaysWhich()
+    {
+        // A file whose GLIBCXX_3.4.32 entry carries the index that GLIBCXX_3.4.19's symbols use: real symbols need it.
+        string copy = UnpatchedCopy();
+        byte[] elf = File.ReadAllBytes(copy);
+        int other = ElfVersionNeeds.FlagsOffset(elf, "GLIBCXX_3.4.19")!.Value + 2;
+        int mine = ElfVersionNeeds.FlagsOffset(elf, Version)!.Value + 2;
+        elf[mine] = elf[other];
+        elf[mine + 1] = elf[other + 1];
+        File.WriteAllBytes(copy, elf);
+
+        var e = Assert.Throws<InvalidDataException>(() => ElfVersionNeeds.MarkWeak(copy, Version));
+        Assert.Contains($"bind to {Version}", e.Message);
+        Assert.Contains("_ZNSt6chrono3_V212steady_clock3nowEv", e.Message);
+        Assert.Equal(elf, File.ReadAllBytes(copy));                               // untouched
+    }
+
+    [Fact]
+    public void KeepsTheFileModeAndLeavesNoTemporaryFileWhenTheRenameFails()
+    {
+        string copy = UnpatchedCopy();
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(copy, mode);
+        byte[] before = File.ReadAllBytes(copy);
+
+        Assert.Throws<IOException>(() => ElfVersionNeeds.MarkWeak(copy, Version, _ => throw new IOException("disk full")));
+        Assert.Empty(Directory.GetFiles(dir, "*.weak-*"));
+        Assert.Equal(before, File.ReadAllBytes(copy));
+
+        Assert.Equal("patched", ElfVersionNeeds.MarkWeak(copy, Version));
+        Assert.Equal(mode, File.GetUnixFileMode(copy));
+    }
 }

@@ -112,7 +112,7 @@ public class FastPathTests
         Assert.False(result.Fast);
         Assert.Equal(2, result.Steps);
         var lines = log.ToString().TrimEnd().Split('\n');
-        Assert.Equal("the fast path compiles the library's Mlp and DeepNet, not Model: training on autograd instead.", lines[0]);
+        Assert.Equal("the fast path compiles the library's Mlp and networks of C and layers, not Model: training on autograd instead.", lines[0]);
         Assert.Equal("      0/      2: 3.3179", lines[1]);
     }
 
@@ -129,7 +129,7 @@ public class FastPathTests
         e = Assert.Throws<ArgumentException>(() => Trainer.Train(model, Data.Xtr[.., ..2], Data.Ytr, g, fast, TextWriter.Null));
         Assert.Contains("the model reads (N, 3)", e.Message);
         e = Assert.Throws<ArgumentException>(() => Trainer.Train(model, Data.Xtr[..100], Data.Ytr[..99], g, fast, TextWriter.Null));
-        Assert.Contains("the targets have shape (99)", e.Message);
+        Assert.Contains("the targets Ytr have shape (99,): the contexts (100, 3) need (100,)", e.Message);
         Assert.True(before.Exactly(model.W1));
     }
 

@@ -132,21 +132,21 @@ public class LayerTests
     }
 
     [Fact]
-    public void LayersKeepOutputAndGradientOnlyWhenAsked()
+    public void TheLoopKeepsEachOutputAndGradientOnlyWhenAsked()
     {
         var linear = new Linear(3, 2, generator: new Generator(5)) { RetainOutput = true };
         var tanh = new Tanh();                                       // not asked
         using var x = randn(4, 3, generator: new Generator(6));
         using var scope = NewDisposeScope();
-        var h = linear.call(x);
-        var y = tanh.call(h);
+        var y = Layer.Run([linear, tanh], x.requires_grad_(true));
         y.sum().backward();
         linear.SnapshotOutput();
         tanh.SnapshotOutput();
         Assert.NotNull(linear.Out);
-        Assert.True(Same(linear.Out!, h.detach()));
+        var h = linear.call(x).detach();
+        Assert.True(Same(linear.Out!, h));
         // d(sum tanh h)/dh = 1 − tanh(h)²
-        Assert.True(linear.OutGrad!.allclose(1 - h.detach().tanh().pow(2), rtol: 1e-6, atol: 1e-6));
+        Assert.True(linear.OutGrad!.allclose(1 - h.tanh().pow(2), rtol: 1e-6, atol: 1e-6));
         Assert.Null(tanh.Out);
         Assert.Null(tanh.OutGrad);
         linear.ReleaseOutput();

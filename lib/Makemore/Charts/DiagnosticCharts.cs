@@ -2,6 +2,7 @@ using Makemore.Diagnostics;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
+using Tensor = TorchSharp.torch.Tensor;
 
 namespace Makemore.Charts;
 
@@ -24,6 +25,39 @@ public static class DiagnosticCharts
     /// <summary>Viz #3: the histogram of each 2-D parameter's gradient ("0 (27, 10)", …).</summary>
     public static GenericChart WeightGradients(IEnumerable<WeightGradientStats> stats, string title = "weights gradient distribution") =>
         Distributions(stats.Select(s => (s.Label, s.Histogram)), title, "gradient value");
+
+    /// <summary>
+    /// The lecture's histogram lines, for the tensors a cell's loop collected: for each (legend, t),
+    /// <c>hy, hx = torch.histogram(t, density=True); plt.plot(hx[:-1], hy)</c> and the legend entry. Viz #1–#3 draw
+    /// with it; <paramref name="xTitle"/> names the values ("output value", "gradient value").
+    /// </summary>
+    public static GenericChart Histograms(IEnumerable<(string Legend, Tensor T)> curves, string title, string xTitle = "value")
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        return Distributions(curves.Select(c => (c.Legend, Histogram.Of(c.T))), title, xTitle);
+    }
+
+    /// <summary>A (rows, columns) boolean tensor as the black-and-white image of part 1 (white: true), e.g. which
+    /// neurons of a batch are saturated (<c>t.abs() &gt; 0.99</c>) or dead (<c>t &lt;= 0</c> after a ReLU).</summary>
+    public static GenericChart Image(Tensor mask, string title)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (mask.dim() != 2) throw new ArgumentException($"an image needs a 2-D tensor, got {PyFormat.Shape(mask.shape)}", nameof(mask));
+        using var values = mask.to(TorchSharp.torch.ScalarType.Bool).cpu().contiguous();
+        var flat = values.data<bool>().ToArray();
+        int rows = (int)mask.shape[0], cols = (int)mask.shape[1];
+        var image = new bool[rows, cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) image[r, c] = flat[r * cols + c];
+        return Part1Charts.SaturationImage(image, title);
+    }
+
+    /// <summary>Viz #4 from a cell's loop: one line per (legend, ud of that parameter at every step), and the guide.</summary>
+    public static GenericChart UpdateRatios(IEnumerable<(string Legend, float[] Ud)> lines, string title = "update:data ratio",
+                                            double guide = -3)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return UpdateRatios(lines.Select((l, k) => new UpdateRatioSeries(k, [], l.Ud) { Legend = l.Legend }), title, guide);
+    }
 
     /// <summary>
     /// Viz #4: log10(update / data) of every 2-D parameter at every step ("param 0", …), with a black horizontal

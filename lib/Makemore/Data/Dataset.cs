@@ -43,6 +43,11 @@ public sealed class Dataset
         // int(0.8*len(words)) in Python: double arithmetic, truncated.
         int n1 = (int)(0.8 * shuffled.Count);
         int n2 = (int)(0.9 * shuffled.Count);
+        // The loop draws minibatches from the training split and split_loss reads the others: none may be empty.
+        if (n1 < 1 || n2 - n1 < 1 || shuffled.Count - n2 < 1)
+            throw new ArgumentException(
+                $"{shuffled.Count} name(s) make splits of {n1}/{n2 - n1}/{shuffled.Count - n2} (train/dev/test, 80/10/10): " +
+                "every split needs at least one name, which takes at least 9 names", nameof(shuffled));
         TrainWords = shuffled.Take(n1).ToArray();
         DevWords = shuffled.Skip(n1).Take(n2 - n1).ToArray();
         TestWords = shuffled.Skip(n2).ToArray();

@@ -70,6 +70,76 @@ public static class PyFormat
         return s.PadLeft(width);
     }
 
+    /// <summary>
+    /// Python's <c>format % (args...)</c> for the conversions the lecture's diagnostics use: <c>%d</c>, <c>%s</c>,
+    /// <c>%f</c>, <c>%e</c> with a width, a <c>+</c> flag and a precision, and <c>%%</c>. A 0-d tensor (<c>t.mean()</c>)
+    /// is read as the float32 Python's <c>%f</c> reads; a shape (<c>long[]</c>, <c>p.shape</c>) prints as the tuple
+    /// <c>(27, 10)</c>. E.g. <c>Format("layer %d (%10s): mean %+.2f", i, layer.Kind, t.mean())</c>.
+    /// </summary>
+    public static string Format(string format, params object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        args ??= [null];
+        var sb = new StringBuilder();
+        int next = 0;
+        for (int i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%') { sb.Append(format[i]); continue; }
+            int start = i++;
+            if (i < format.Length && format[i] == '%') { sb.Append('%'); continue; }
+            bool plus = false, left = false;
+            for (; i < format.Length && format[i] is '+' or '-'; i++)
+                if (format[i] == '+') plus = true; else left = true;
+            int width = 0;
+            for (; i < format.Length && char.IsAsciiDigit(format[i]); i++) width = width * 10 + (format[i] - '0');
+            int? precision = null;
+            if (i < format.Length && format[i] == '.')
+            {
+                int p = 0;
+                for (i++; i < format.Length && char.IsAsciiDigit(format[i]); i++) p = p * 10 + (format[i] - '0');
+                precision = p;
+            }
+            if (i >= format.Length) throw new FormatException($"incomplete format at position {start}: \"{format[start..]}\"");
+            char conversion = format[i];
+            if (next >= args.Length) throw new FormatException($"not enough arguments for format string (needs more than {args.Length})");
+            object? arg = args[next++];
+            string text = conversion switch
+            {
+                'd' or 'i' => Integer(arg, plus),
+                's' => arg switch { long[] shape => Shape(shape), null => "None", _ => arg.ToString() ?? "" },
+                'f' or 'F' => Fixed(Number(arg), precision ?? 6, plus),
+                'e' => Exponent(Number(arg), precision ?? 6, plus),
+                _ => throw new FormatException($"unsupported format character '{conversion}' at position {start}"),
+            };
+            sb.Append(left ? text.PadRight(width) : text.PadLeft(width));
+        }
+        if (next < args.Length) throw new FormatException("not all arguments converted during string formatting");
+        return sb.ToString();
+    }
+
+    static double Number(object? arg) => arg switch
+    {
+        TorchSharp.torch.Tensor t => t.to(TorchSharp.torch.float32).item<float>(),
+        float f => f,
+        double d => d,
+        int i => i,
+        long l => l,
+        _ => throw new FormatException($"a number is required, not {arg?.GetType().Name ?? "null"}"),
+    };
+
+    static string Integer(object? arg, bool plus)
+    {
+        long value = arg switch
+        {
+            int i => i,
+            long l => l,
+            TorchSharp.torch.Tensor t => t.to(TorchSharp.torch.int64).item<long>(),
+            double or float => (long)Math.Truncate(Number(arg)),
+            _ => throw new FormatException($"%d format: a number is required, not {arg?.GetType().Name ?? "null"}"),
+        };
+        return (plus && value >= 0 ? "+" : "") + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     static string NonFinite(double value, bool plus) =>
         double.IsNaN(value) ? (plus ? "+nan" : "nan") : value > 0 ? (plus ? "+inf" : "inf") : "-inf";
 

@@ -52,8 +52,11 @@ public sealed record WeightGradientStats(int Index, long[] Shape, double Mean, d
 /// <summary>Viz #4: for one 2-D parameter, log10(std(lr·grad) / std(param)) at every step (the lecture's <c>ud</c>).</summary>
 public sealed record UpdateRatioSeries(int Index, long[] Shape, float[] Log10Ratios)
 {
-    /// <summary>The lecture's legend: <c>'param %d' % i</c>.</summary>
-    public string Label => string.Create(CultureInfo.InvariantCulture, $"param {Index}");
+    /// <summary>The lecture's legend: <c>'param %d' % i</c>, unless given.</summary>
+    public string Label => Legend ?? string.Create(CultureInfo.InvariantCulture, $"param {Index}");
+
+    /// <summary>A legend of the caller's (a notebook's loop), in place of <c>param i</c>.</summary>
+    public string? Legend { get; init; }
 
     /// <summary>The mean over the last <paramref name="steps"/> steps: where the curve has settled.</summary>
     public double SettledMean(int steps = 100) =>

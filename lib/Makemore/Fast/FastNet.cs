@@ -10,9 +10,9 @@ using Parameter = TorchSharp.Modules.Parameter;
 namespace Makemore.Fast;
 
 /// <summary>
-/// A model of the lecture (part 1's <see cref="Mlp"/> or part 2's <see cref="DeepNet"/>) compiled for the fast path:
-/// the same embedding, layers and cross-entropy, on float arrays, with the backward pass written out by hand instead
-/// of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
+/// A model of the lecture (part 1's <see cref="Mlp"/>, or C and a list of layers: a <see cref="Network"/> built in
+/// cells or part 2's <see cref="DeepNet"/>) compiled for the fast path: the same embedding, layers and cross-entropy,
+/// on float arrays, with the backward pass written out by hand instead of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
 /// no native calls. The arithmetic is the same, but rounded in a different order than libtorch's kernels, so the
 /// numbers agree with the plain path to float precision rather than to the bit (see FastPathTests).
 /// </summary>
@@ -50,19 +50,21 @@ public sealed class FastNet
     public static FastNet Compile(IModel model, int batch) =>
         TryCompile(model, batch, out var net, out string? reason) ? net! : throw new NotSupportedException(reason);
 
-    /// <summary>Compiles <paramref name="model"/> if the fast path knows every piece of it; otherwise says, in
-    /// <paramref name="reason"/>, what it does not know (the model then trains on autograd).</summary>
+    /// <summary>Compiles <paramref name="model"/> if the fast path knows every piece of it: part 1's Mlp, or C and a
+    /// list of the library's Linear (with or without bias), BatchNorm1d and Tanh layers in any order and count (a
+    /// <see cref="Network"/> or part 2's DeepNet). Otherwise says, in <paramref name="reason"/>, what it does not know
+    /// (the model then trains on autograd).</summary>
     public static bool TryCompile(IModel model, int batch, out FastNet? net, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        net = model switch
+        (net, reason) = model switch
         {
-            Mlp mlp => FromMlp(mlp, batch),
-            DeepNet deep => FromDeepNet(deep, batch),
-            _ => null,
+            Mlp mlp => (FromMlp(mlp, batch), null),
+            DeepNet deep => FromLayers(deep.Embedding, deep.Layers, deep.BlockSize, batch, deep.Parameters),
+            Network network => FromLayers(network.C, network.Layers, null, batch, network.Parameters),
+            _ => (null, $"the fast path compiles the library's Mlp and networks of C and layers, not {model.GetType().Name}"),
         };
-        reason = net is null ? $"the fast path compiles the library's Mlp and DeepNet, not {model.GetType().Name}" : null;
         return net is not null;
     }
 
@@ -89,26 +91,47 @@ public sealed class FastNet
         return new FastNet(C, m.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], m.Parameters);
     }
 
-    static FastNet FromDeepNet(DeepNet net, int batch)
+    // C and the layers, each layer's width checked against the one before it. blockSize null: read off the first layer
+    // that has an input width (the embedding's n_embd·block_size values feed it).
+    static (FastNet?, string?) FromLayers(Tensor c, IReadOnlyList<Layer> source, int? blockSize, int batch,
+                                          IReadOnlyList<Tensor> order)
     {
-        var C = new FastParameter(net.Embedding);
+        int nEmbd = (int)c.shape[1];
+        for (int i = 0; i < source.Count; i++)
+            if (source[i] is not (Linear or BatchNorm1d or Tanh))
+                return (null, $"the fast path knows Linear, BatchNorm1d and Tanh, not layer {i} ({source[i].Kind})");
+        int? firstWidth = source.Select(l => l switch { Linear lin => lin.FanIn, BatchNorm1d bn => bn.Dim, _ => (int?)null })
+                                .FirstOrDefault(w => w is not null);
+        if (blockSize is null)
+        {
+            if (firstWidth is not int w || w % nEmbd != 0)
+                return (null, $"the fast path cannot tell the block size from the layers (C has n_embd {nEmbd})");
+            blockSize = w / nEmbd;
+        }
+        if (order.Distinct(ReferenceEqualityComparer.Instance).Count() != order.Count)
+            return (null, "a parameter appears twice in the parameters (a layer used twice in the list?)");
+        if (source.Any(l => l is BatchNorm1d) && batch < 2)
+            return (null, "BatchNorm's unbiased variance needs a batch of at least 2");
+        var C = new FastParameter(c);
         var layers = new List<FastLayer>();
         var buffers = new List<FastBuffer>();
-        int width = net.Options.NEmbd * net.BlockSize;
-        foreach (var layer in net.Layers)
+        int width = nEmbd * blockSize.Value;
+        for (int i = 0; i < source.Count; i++)
         {
-            FastLayer fast = layer switch
+            int wants = source[i] switch { Linear l => l.FanIn, BatchNorm1d bn => bn.Dim, _ => width };
+            if (wants != width)    // autograd then raises the layer's own error, with both shapes
+                return (null, $"layer {i} ({source[i].Kind}) takes {wants} values per row but gets {width}");
+            FastLayer fast = source[i] switch
             {
                 Linear l => new FastLinear(batch, new FastParameter(l.Weight), l.Bias is null ? null : new FastParameter(l.Bias),
                                            l.FanIn, l.FanOut),
                 BatchNorm1d bn => BatchNorm(bn),
-                Tanh => new FastTanh(batch, width),
-                _ => throw new NotSupportedException($"the fast path has no {layer.Kind} layer"),
+                _ => new FastTanh(batch, width),
             };
             width = fast.OutWidth;
             layers.Add(fast);
         }
-        return new FastNet(C, net.BlockSize, batch, [.. layers], [.. net.Layers], [.. buffers], net.Parameters);
+        return (new FastNet(C, blockSize.Value, batch, [.. layers], [.. source], [.. buffers], order), null);
 
         FastLayer BatchNorm(BatchNorm1d bn)
         {

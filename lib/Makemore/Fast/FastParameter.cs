@@ -8,14 +8,14 @@ namespace Makemore.Fast;
 /// training starts and back into it (values, and the last step's gradient as <c>p.grad</c>) when it stops.</summary>
 public sealed class FastParameter
 {
-    public FastParameter(Parameter tensor)
+    public FastParameter(Tensor tensor)
     {
         Tensor = tensor;
         Data = FastBuffer.Read(tensor);
         Grad = new float[Data.Length];
     }
 
-    public Parameter Tensor { get; }
+    public Tensor Tensor { get; }
     public float[] Data { get; }
     public float[] Grad { get; }
 

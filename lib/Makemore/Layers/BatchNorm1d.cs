@@ -45,7 +45,20 @@ public sealed class BatchNorm1d : Layer
 
     public override IReadOnlyList<Parameter> Parameters => [gamma, beta];
 
+    public override IReadOnlyList<Tensor> Buffers => [running_mean, running_var];
+
     public override Tensor forward(Tensor x)
+    {
+        // A wrong width fails in the arithmetic below, before the running statistics move; said clearly here, at no
+        // cost to a step that works.
+        try { return Normalize(x); }
+        catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != Dim)
+        {
+            throw new ArgumentException($"BatchNorm1d({Dim}) takes inputs of shape (N, {Dim}), got {Diagnostics.PyFormat.Shape(x.shape)}");
+        }
+    }
+
+    Tensor Normalize(Tensor x)
     {
         Tensor xmean, xvar;
         if (training)
@@ -69,6 +82,6 @@ public sealed class BatchNorm1d : Layer
             running_mean.mul_(1 - Momentum).add_(xmean.view(Dim) * Momentum);
             running_var.mul_(1 - Momentum).add_(xvar.view(Dim) * Momentum);
         }
-        return Emit(output);
+        return output;
     }
 }

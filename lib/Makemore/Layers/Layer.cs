@@ -5,9 +5,17 @@ using static TorchSharp.torch;
 namespace Makemore.Layers;
 
 /// <summary>
-/// One layer of the lecture's hand-written "PyTorch-ified" network: a TorchSharp module (so <c>save</c>/<c>load</c>
-/// carry its parameters and buffers) that can also keep its last output and that output's gradient, as the lecture's
-/// layers keep <c>self.out</c> and call <c>out.retain_grad()</c> for the diagnostics.
+/// One layer of the lecture's hand-written "PyTorch-ified" network: a TorchSharp module with a <c>forward</c> and its
+/// <see cref="Parameters"/>. Write your own by deriving from it in a cell:
+/// <code>
+/// class ReLU : Layer
+/// {
+///     public override Tensor forward(Tensor x) => x.relu();
+/// }
+/// </code>
+/// Like the lecture's <c>self.out</c>, the network loop (<see cref="Run"/>) keeps each layer's last output and, after
+/// backward, that output's gradient (<see cref="Out"/>, <see cref="OutGrad"/>) for the diagnostics; a layer does
+/// nothing for that itself.
 /// </summary>
 public abstract class Layer : nn.Module<Tensor, Tensor>
 {
@@ -15,9 +23,19 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     // SnapshotOutput, right after backward, while the scope is still open.
     Tensor? pending;
 
-    protected Layer(string name) : base(name) { }
+    protected Layer(string? name = null) : base(name ?? nameof(Layer)) { }
 
-    /// <summary>Keep <see cref="Out"/> and <see cref="OutGrad"/>? Off by default, so plain training pays nothing.</summary>
+    /// <summary>The trainable tensors in the lecture's order (<c>layer.parameters()</c>). None by default.</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>Tensors the layer updates itself in training, not the optimizer (BatchNorm's running statistics).
+    /// None by default.</summary>
+    public virtual IReadOnlyList<Tensor> Buffers => [];
+
+    /// <summary>The class name the lecture prints (<c>layer.__class__.__name__</c>).</summary>
+    public string Kind => GetType().Name;
+
+    /// <summary>Keep <see cref="Out"/> and <see cref="OutGrad"/>? The network sets it for every layer.</summary>
     public bool RetainOutput { get; set; }
 
     /// <summary>With <see cref="RetainOutput"/> on, whether this step's output is captured: the training loop turns it
@@ -31,21 +49,38 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>The gradient of the loss with respect to <see cref="Out"/> (the lecture's <c>layer.out.grad</c>).</summary>
     public Tensor? OutGrad { get; private set; }
 
-    /// <summary>The trainable tensors in the lecture's order (<c>layer.parameters()</c>).</summary>
-    public abstract IReadOnlyList<Parameter> Parameters { get; }
+    /// <summary>
+    /// The lecture's <c>for layer in layers: x = layer(x)</c>, for any layers: keeps each output for the diagnostics
+    /// (<c>retain_grad</c> when training), and turns an error inside a layer into one that names the layer and its
+    /// position, e.g. "layer 2 (Linear): Linear(200, 100) takes inputs of shape (N, 200), got (32, 100)".
+    /// </summary>
+    public static Tensor Run(IReadOnlyList<Layer> layers, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i] ?? throw new ArgumentException($"layer {i} is null", nameof(layers));
+            try
+            {
+                x = layer.call(x);
+            }
+            catch (Exception e) when (e is not LayerException and not OperationCanceledException)
+            {
+                throw new LayerException(i, layer, e);
+            }
+            layer.Keep(x);
+        }
+        return x;
+    }
 
-    /// <summary>The class name the lecture prints (<c>layer.__class__.__name__</c>).</summary>
-    public string Kind => GetType().Name;
-
-    /// <summary>Every layer's forward ends here: asks autograd to keep the output's gradient when diagnostics want it.</summary>
-    protected Tensor Emit(Tensor output)
+    // The lecture's `out.retain_grad()` (in its diagnostic loop, on every layer's out).
+    void Keep(Tensor output)
     {
         if (RetainOutput && Capturing && training && output.requires_grad)
         {
             output.retain_grad();
             pending = output;
         }
-        return output;
     }
 
     /// <summary>Called right after <c>loss.backward()</c>: copies the output and its gradient out of the step's dispose
@@ -83,4 +118,14 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     }
 
     public override string ToString() => Kind;
+}
+
+/// <summary>An error inside one layer of a network, naming the layer's position and kind.</summary>
+public sealed class LayerException(int index, Layer layer, Exception inner)
+    : Exception($"layer {index} ({layer.Kind}): {FirstLine(inner.Message)}", inner)
+{
+    public int Index { get; } = index;
+
+    // libtorch appends its C++ stack trace to the message: the first line says what is wrong.
+    static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

@@ -50,11 +50,7 @@ public sealed class LayerStack : nn.Module<Tensor, Tensor>, IReadOnlyList<Layer>
         set { foreach (var l in layers) l.Capturing = value; }
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        foreach (var layer in layers) x = layer.call(x);
-        return x;
-    }
+    public override Tensor forward(Tensor x) => Layer.Run(layers, x);
 
     /// <summary>Right after backward: every layer copies its output and gradient out of the step.</summary>
     public void SnapshotOutputs()

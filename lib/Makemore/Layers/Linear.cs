@@ -43,8 +43,17 @@ public sealed class Linear : Layer
 
     public override Tensor forward(Tensor x)
     {
-        var output = x.matmul(weight);
+        // `mm`, not `matmul`: TorchSharp 0.107's native matmul lets libtorch's error on a wrong size end the whole
+        // process; mm throws (and for 2-D operands computes the same bits). The input is checked only when it failed,
+        // so a training step pays nothing for the clear message.
+        Tensor output;
+        try { output = x.mm(weight); }
+        catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != FanIn)
+        {
+            throw new ArgumentException($"Linear({FanIn}, {FanOut}) takes inputs of shape (N, {FanIn}), got " +
+                                        Diagnostics.PyFormat.Shape(x.shape));
+        }
         if (bias is not null) output = output + bias;
-        return Emit(output);
+        return output;
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Makemore.Layers;
@@ -7,9 +6,7 @@ namespace Makemore.Layers;
 /// is a plain list of layers and the diagnostics can find the non-linearities by type.</summary>
 public sealed class Tanh : Layer
 {
-    public Tanh() : base(nameof(Tanh)) => RegisterComponents();
+    public Tanh() : base(nameof(Tanh)) { }
 
-    public override IReadOnlyList<Parameter> Parameters => [];
-
-    public override Tensor forward(Tensor x) => Emit(x.tanh());
+    public override Tensor forward(Tensor x) => x.tanh();
 }

@@ -7,12 +7,14 @@ namespace Makemore.Notebook;
 
 /// <summary>
 /// The first library call of every notebook (the cell right after the <c>#r</c> lines). It makes the .NET Interactive
-/// engine usable for this project; everywhere else (console apps, tests) each step is a no-op. Safe to call twice.
+/// engine usable for this project, and connects the library to it: a live progress display for training runs, the
+/// stop button, tables for the library's results. Everywhere else (console apps, tests) each step is a no-op. Safe
+/// to call twice.
 /// </summary>
 public static class Prelude
 {
     static readonly object Gate = new();
-    static bool fsharpCoreRedirect, nativesLoaded;
+    static bool fsharpCoreRedirect, nativesLoaded, notebookHooks;
 
     /// <summary>Fixes the engine, sets TorchSharp's intra-op thread count, and returns what is loaded.</summary>
     /// <param name="threads">Intra-op threads. 1 by default: these matrices are tiny, and on 2 cores TorchSharp's
@@ -24,6 +26,15 @@ public static class Prelude
         {
             if (!fsharpCoreRedirect) { AssemblyLoadContext.Default.Resolving += ServeLoadedFSharpCore; fsharpCoreRedirect = true; }
             if (!nativesLoaded) { LoadTorchNativesFromPackageCache(); nativesLoaded = true; }
+            if (!notebookHooks && Microsoft.DotNet.Interactive.KernelInvocationContext.Current is not null)
+            {
+                // In a notebook: training runs show a live progress display and stop with the stop button, and the
+                // library's results show as tables.
+                Training.Trainer.Monitor = _ => LiveProgress.ForCurrentCell();
+                Training.Trainer.AmbientCancellation = () => Kernel.CancellationToken;
+                Formatters.Register();
+                notebookHooks = true;
+            }
         }
         Charts.ChartDisplay.Register();   // charts without internet: plotly.js once, in this cell's output
         // First touch of `torch`: its static constructor now finds the natives loaded above.

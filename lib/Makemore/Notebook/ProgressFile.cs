@@ -13,6 +13,7 @@ public sealed class ProgressFile(string label)
     {
         if (string.IsNullOrEmpty(path)) return;
         try { File.AppendAllText(path, $"{label}: {line}\n"); }
-        catch (IOException) { }   // progress is a courtesy: never fail a training run over it
+        // progress is a courtesy: never fail a training run over it (a full disk, a read-only or missing folder)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

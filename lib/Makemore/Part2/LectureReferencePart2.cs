@@ -8,8 +8,11 @@ namespace Makemore.Part2;
 /// <item><b>Video</b>: the tables the video shows for the other settings, as reproduced by a public re-execution of the
 /// lecture's code in PyTorch (the notebook only keeps its last run). The BatchNorm viz #2/#3 tables of that
 /// re-execution were made with biases before each BatchNorm (47551 parameters); those biases get a gradient of
-/// zero up to rounding, so only the last printed digit can move.</item>
+/// zero up to rounding, so only the last printed digit can move (the first line of viz #2 carries the stored
+/// notebook's std, 2.640702e-03).</item>
 /// </list>
+/// <see cref="Runs"/> says which run each table belongs to, so that a notebook compares a run with the lecture's only
+/// when it is the same run (<see cref="Find"/>).
 /// Tables after 1000 steps agree with ours to the printed digits except the 7th significant digit of some
 /// <c>%e</c> numbers: the BLAS sums in a different order, and float32 rounding drifts by an ulp over 1000 steps.
 /// </summary>
@@ -52,7 +55,7 @@ public static class LectureReferencePart2
     /// <summary>Video (re-execution with biases, see above): viz #2 of the BatchNorm run.</summary>
     public static readonly string[] BatchNormGradients =
     [
-        "layer 2 (      Tanh): mean +0.000000, std 2.640701e-03",
+        "layer 2 (      Tanh): mean +0.000000, std 2.640702e-03",   // the stored notebook's
         "layer 5 (      Tanh): mean +0.000000, std 2.245584e-03",
         "layer 8 (      Tanh): mean +0.000000, std 2.045741e-03",
         "layer 11 (      Tanh): mean -0.000000, std 1.983132e-03",
@@ -163,4 +166,113 @@ public static class LectureReferencePart2
         "weight (100, 100) | mean -0.000077 | std 5.075620e-03 | grad:data ratio 3.015269e-02",
         "weight  (100, 27) | mean -0.000000 | std 2.056585e-02 | grad:data ratio 2.909910e-01",
     ];
+
+    // ---- Which run each table belongs to ---------------------------------------------------------------------------
+
+    /// <summary>The lecture's runs that printed numbers, with the net each one built (from the generator seeded
+    /// 2147483647), how many steps it took before its <c>break</c>, and its tables.</summary>
+    public static readonly IReadOnlyList<LectureRun> Runs =
+    [
+        new("gain 5/3 at init", new DeepNetOptions(), 1, new()
+        {
+            [LectureTable.StepZero] = [StepZeroGain5Over3],
+            [LectureTable.Activations] = Gain5Over3ActivationsAtInit,
+            [LectureTable.Gradients] = Gain5Over3GradientsAtInit,
+        }),
+        new("gain 1 at init", new DeepNetOptions(Gain: 1), 1, new()
+        {
+            [LectureTable.StepZero] = [StepZeroGain1],
+            [LectureTable.Activations] = Gain1ActivationsAtInit,
+        }),
+        new("gain 3 at init", new DeepNetOptions(Gain: 3), 1, new()),
+        new("gain 0.5 at init", new DeepNetOptions(Gain: 0.5), 1, new()
+        {
+            [LectureTable.StepZero] = [StepZeroGain05],
+            [LectureTable.Gradients] = Gain05GradientsAtInit,
+        }),
+        new("the linear net, gain 0.5, at init", new DeepNetOptions(Gain: 0.5, Tanh: false), 1, new()
+        {
+            [LectureTable.StepZero] = [StepZeroLinearGain05],
+            [LectureTable.Activations] = LinearGain05ActivationsAtInit,
+            [LectureTable.Gradients] = LinearGain05GradientsAtInit,
+        }),
+        new("gain 5/3 after 1001 steps", new DeepNetOptions(), 1001, new()
+        {
+            [LectureTable.StepZero] = [StepZeroGain5Over3],
+            [LectureTable.Activations] = Gain5Over3Activations1000,
+            [LectureTable.Gradients] = Gain5Over3Gradients1000,
+            [LectureTable.WeightGradients] = Gain5Over3WeightGradients1000,
+        }),
+        new("BatchNorm, gain 1, after 1001 steps", new DeepNetOptions(BatchNorm: true, Gain: 1), 1001, new()
+        {
+            [LectureTable.StepZero] = [StepZeroWithBatchNorm],
+            [LectureTable.Activations] = BatchNormActivations,
+            [LectureTable.Gradients] = BatchNormGradients,
+            [LectureTable.WeightGradients] = BatchNormWeightGradients,
+            [LectureTable.SplitLosses] = [BatchNormTrainLoss, BatchNormValLoss],
+            [LectureTable.Samples] = BatchNormSamples,
+        }),
+    ];
+
+    /// <summary>What the lecture ran, in one line (for the note when a run is none of them).</summary>
+    public const string RunsSummary =
+        "at init gains 5/3, 1, 3 and 0.5 (tanh) and 0.5 (the linear net); for 1001 steps gain 5/3, and BatchNorm with gain 1";
+
+    /// <summary>The lecture's run that <paramref name="result"/> of <paramref name="model"/> is, decided from what
+    /// actually ran: the same layers (kinds and sizes) and initial parameters bit for bit as the lecture's net built by
+    /// <see cref="DeepNet.Create"/>, the same number of steps, batch 32 and lr 0.1 at every step. Null when it is none
+    /// of them.</summary>
+    public static LectureRun? Find(Training.IModel model, Training.TrainingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(result);
+        return Runs.FirstOrDefault(run => run.Steps == result.Steps && run.SameStart(model, result) && LectureSchedule(result));
+    }
+
+    /// <summary>The lecture's runs that started from the same net as <paramref name="result"/>, whatever their length.</summary>
+    internal static IReadOnlyList<LectureRun> SameStart(Training.IModel model, Training.TrainingResult result) =>
+        [.. Runs.Where(run => run.SameStart(model, result))];
+
+    static bool LectureSchedule(Training.TrainingResult result) =>
+        result.Options is { BatchSize: 32 } options &&
+        Enumerable.Range(0, result.Steps).All(i => options.LearningRate(i) == 0.1);
+}
+
+/// <summary>The tables a notebook compares with the lecture's.</summary>
+public enum LectureTable { StepZero, Activations, Gradients, WeightGradients, SplitLosses, Samples }
+
+/// <summary>One of the lecture's runs: the net it built, how many steps it took, and what it printed.</summary>
+public sealed record LectureRun(string Name, DeepNetOptions Net, int Steps, Dictionary<LectureTable, string[]> Tables)
+{
+    // The lecture's net, built once: its layers (what each is, its sizes) and its parameters before the first step.
+    readonly Lazy<(string[] Layers, IReadOnlyList<Training.ParameterSnapshot> Initial)> reference = new(() =>
+    {
+        var net = DeepNet.Create(new TorchSharp.torch.Generator(2147483647), Net);
+        try { return ([.. net.Layers.Select(Describe)], [.. net.Parameters.Select(Training.ParameterSnapshot.Of)]); }
+        finally { net.Dispose(); }
+    });
+
+    /// <summary>Whether <paramref name="model"/> is this run's net (the same layers, in order, with the same sizes) and
+    /// <paramref name="result"/> started from its parameters, bit for bit. Tanh has no parameters, so the parameters
+    /// alone cannot tell the tanh net from the linear one: the layers can.</summary>
+    public bool SameStart(Training.IModel model, Training.TrainingResult result)
+    {
+        IReadOnlyList<Layers.Layer>? layers = model switch
+        {
+            Layers.Network network => network.Layers,
+            DeepNet deep => deep.Layers,
+            _ => null,
+        };
+        var (expectedLayers, initial) = reference.Value;
+        return layers is not null && layers.Select(Describe).SequenceEqual(expectedLayers) &&
+               result.Initial.Count == initial.Count && result.Initial.Zip(initial).All(p => p.First.SameAs(p.Second));
+    }
+
+    // A layer as what it computes: its exact type and the settings that change its output.
+    static string Describe(Layers.Layer layer) => layer switch
+    {
+        Layers.Linear l => $"{typeof(Layers.Linear).FullName}({l.FanIn}, {l.FanOut}, bias {l.Bias is not null})",
+        Layers.BatchNorm1d bn => $"{typeof(Layers.BatchNorm1d).FullName}({bn.Dim}, eps {bn.Eps}, momentum {bn.Momentum})",
+        _ => layer.GetType().AssemblyQualifiedName!,
+    };
 }

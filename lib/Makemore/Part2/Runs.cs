@@ -38,10 +38,7 @@ public static class Runs
         var g = new Generator(Seed);
         var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
         net.RetainOutputs = true;
-        var training = new TrainingOptions(
-            MaxSteps: MaxSteps, LearningRateDecayStep: LearningRateDecayStep, RecordUpdateRatios: true,
-            StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label ?? "diagnose", ConstantLearningRate: learningRate,
-            Fast: fast);
+        var training = DiagnoseOptions(stopAfter, learningRate, fast, label ?? "diagnose");
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
 
@@ -55,9 +52,26 @@ public static class Runs
         ArgumentNullException.ThrowIfNull(data);
         var g = new Generator(Seed);
         var net = DeepNet.Create(g, options, data.Vocab.Size, data.BlockSize);
-        var training = new TrainingOptions(
-            MaxSteps: Budget.Steps(maxSteps), LearningRateDecayStep: LearningRateDecayStep, Label: label ?? "train",
-            ConstantLearningRate: learningRate, Fast: fast);
+        var training = TrainOptions(maxSteps, learningRate, fast, label ?? "train");
         return new Part2Run(net, g, Trainer.Train(net, data.Xtr, data.Ytr, g, training, log));
     }
+
+    /// <summary>The options of the lecture's part 2 loop stopped by its <c>break</c> after step <paramref name="stopAfter"/>
+    /// (0: right after the first step, "at init"; 1000: 1001 updates), recording ud for viz #4. A step budget
+    /// (<see cref="Budget"/>) can shorten it. <paramref name="learningRate"/>: a constant one instead of the lecture's
+    /// schedule; <paramref name="fast"/>: on the fast path.</summary>
+    public static TrainingOptions DiagnoseOptions(int stopAfter, double? learningRate = null, bool fast = false, string label = "diagnose")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stopAfter);
+        return new TrainingOptions(MaxSteps: MaxSteps, LearningRateDecayStep: LearningRateDecayStep, RecordUpdateRatios: true,
+                                   StopAfter: Budget.Steps(stopAfter + 1) - 1, Label: label, ConstantLearningRate: learningRate,
+                                   Fast: fast);
+    }
+
+    /// <summary>The options of the lecture's full part 2 run: <paramref name="maxSteps"/> (capped by the step budget),
+    /// lr 0.1 then 0.01 from step 150000 (or a constant <paramref name="learningRate"/>), the loss printed every 10000
+    /// steps.</summary>
+    public static TrainingOptions TrainOptions(int maxSteps = MaxSteps, double? learningRate = null, bool fast = false, string label = "train") =>
+        new(MaxSteps: Budget.Steps(maxSteps), LearningRateDecayStep: LearningRateDecayStep, Label: label,
+            ConstantLearningRate: learningRate, Fast: fast);
 }

@@ -18,7 +18,7 @@ public static class Evaluation
 
     /// <summary>The lecture's <c>split_loss('train'); split_loss('val')</c>: both losses, each printed on its line to
     /// <paramref name="log"/> (the console when null).</summary>
-    public static (float Train, float Val) SplitLosses(IModel model, Data.Dataset data, TextWriter? log = null)
+    public static SplitLosses SplitLosses(IModel model, Data.Dataset data, TextWriter? log = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         log ??= Console.Out;
@@ -26,11 +26,17 @@ public static class Evaluation
         log.WriteLine(Line("train", train));
         float val = SplitLoss(model, data.Xdev, data.Ydev);
         log.WriteLine(Line("val", val));
-        return (train, val);
+        return new(train, val);
     }
 
     /// <summary>The line the lecture prints: <c>print(split, loss.item())</c>, e.g. <c>train 2.0668270587921143</c>
     /// (Python prints the float32 loss widened to a double, shortest round-trip form, as .NET does).</summary>
     public static string Line(string split, float loss) =>
         string.Create(CultureInfo.InvariantCulture, $"{split} {(double)loss}");
+}
+
+/// <summary>The loss over the whole training and validation splits, as <c>split_loss</c> prints them.</summary>
+public sealed record SplitLosses(float Train, float Val)
+{
+    public override string ToString() => Evaluation.Line("train", Train) + Environment.NewLine + Evaluation.Line("val", Val);
 }

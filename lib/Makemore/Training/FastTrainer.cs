@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using Makemore.Fast;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,46 +23,46 @@ static class FastTrainer
         int[] xb = new int[batch * blockSize], yb = new int[batch];
 
         var result = new TrainingResult { Fast = true, Options = options, Initial = initial };
-        var clock = Stopwatch.StartNew();
-        var progress = new Notebook.ProgressFile(options.Label);
         try
         {
             net.CheckSplit(xtr.AsSpan(0, (int)Xtr.numel()), ytr.AsSpan(0, (int)Ytr.numel()), Xtr.shape, Ytr.shape);
-            for (int i = 0; i <= options.LastStep; i++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                double lr = options.LearningRate(i);
-                // minibatch construct
-                using (var drawn = randint(0, Xtr.shape[0], [batch], dtype: ScalarType.Int64, generator: g))
-                using (var values = drawn.data<long>())
-                    values.CopyTo(ix, 0, 0);
-                for (int k = 0; k < batch; k++)
-                {
-                    for (int t = 0; t < blockSize; t++) xb[k * blockSize + t] = (int)xtr[ix[k] * blockSize + t];
-                    yb[k] = (int)ytr[ix[k]];
-                }
-                // forward pass
-                float loss = net.Forward(xb, yb);
-                if (!float.IsFinite(loss)) throw Trainer.Diverged(options, loss, i, lr, result);
-                // backward pass, update
-                net.Backward(xb);
-                net.Update(lr);
-                // track stats
-                if (i % options.PrintEvery == 0) Trainer.Print(log, progress, result, i, options.MaxSteps, loss);
-                result.Lossi.Add(MathF.Log10(loss));
-                if (options.RecordUpdateRatios) result.Ud.Add(UpdateRatios(net.Parameters, lr));
-            }
         }
-        finally
+        catch
         {
-            result.Elapsed = clock.Elapsed;
+            // refused before the first step: nothing was trained, nothing goes back into the model
+            ArrayPool<long>.Shared.Return(xtr);
+            ArrayPool<long>.Shared.Return(ytr);
+            throw;
+        }
+        return Trainer.Loop(options, result, log, cancellation, i =>
+        {
+            double lr = options.LearningRate(i);
+            // minibatch construct
+            using (var drawn = randint(0, Xtr.shape[0], [batch], dtype: ScalarType.Int64, generator: g))
+            using (var values = drawn.data<long>())
+                values.CopyTo(ix, 0, 0);
+            for (int k = 0; k < batch; k++)
+            {
+                for (int t = 0; t < blockSize; t++) xb[k * blockSize + t] = (int)xtr[ix[k] * blockSize + t];
+                yb[k] = (int)ytr[ix[k]];
+            }
+            // forward pass
+            float loss = net.Forward(xb, yb);
+            if (!float.IsFinite(loss)) throw Trainer.Diverged(options, loss, i, lr, result);
+            // backward pass, update
+            net.Backward(xb);
+            net.Update(lr);
+            // track stats
+            result.Lossi.Add(MathF.Log10(loss));
+            if (options.RecordUpdateRatios) result.Ud.Add(UpdateRatios(net.Parameters, lr));
+            return loss;
+        }, () =>
+        {
             ArrayPool<long>.Shared.Return(xtr);
             ArrayPool<long>.Shared.Return(ytr);
             net.WriteBack();
             model.AfterTraining();
-        }
-        progress.Write(result.ToString());
-        return result;
+        });
     }
 
     static long[] Borrow(Tensor indices)

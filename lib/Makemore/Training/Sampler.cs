@@ -10,8 +10,17 @@ public static class Sampler
 {
     public const ulong Seed = 2147483647UL + 10;
 
-    public static IReadOnlyList<string> Sample(IModel model, Vocabulary vocab, int blockSize, int count = 20, ulong seed = Seed)
+    /// <summary>The longest name drawn: a model that never picks '.' (an untrained or broken one) would otherwise draw
+    /// for ever. A name cut there ends in "…" instead of ".".</summary>
+    public const int MaxLength = 100;
+
+    public static IReadOnlyList<string> Sample(IModel model, Vocabulary vocab, int blockSize, int count = 20, ulong seed = Seed,
+                                              int maxLength = MaxLength, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocab);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        if (cancellation == default) cancellation = Trainer.AmbientCancellation?.Invoke() ?? default;
         var g = new Generator(seed);
         var names = new List<string>(count);
         using var _ = no_grad();
@@ -21,6 +30,8 @@ public static class Sampler
             var context = new long[blockSize];                   // [0] * block_size
             while (true)
             {
+                cancellation.ThrowIfCancellationRequested();
+                if (outIx.Count == maxLength) break;
                 using var scope = NewDisposeScope();
                 var logits = model.Forward(tensor(context, [1, blockSize]), training: false);
                 var probs = nn.functional.softmax(logits, dim: 1);
@@ -30,7 +41,7 @@ public static class Sampler
                 outIx.Add(ix);
                 if (ix == 0) break;
             }
-            names.Add(vocab.Decode(outIx));
+            names.Add(outIx[^1] == 0 ? vocab.Decode(outIx) : vocab.Decode(outIx) + "…");
         }
         return names;
     }

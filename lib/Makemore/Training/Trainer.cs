@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Makemore.Fast;
-using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,14 +11,29 @@ namespace Makemore.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>Where a run shows its live status (the notebook prelude sets a display that updates in place); none by
+    /// default.</summary>
+    public static Func<TrainingOptions, IProgress<TrainingStatus>?>? Monitor { get; set; }
+
+    /// <summary>The token a run observes when its caller passes none: in a notebook, the stop button's (the prelude sets
+    /// it); none by default.</summary>
+    public static Func<CancellationToken>? AmbientCancellation { get; set; }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> on (<paramref name="Xtr"/>, <paramref name="Ytr"/>) with minibatches drawn from
+    /// <paramref name="g"/>. However the run ends, the model holds the state after its last completed step. A run that
+    /// is cancelled (the notebook's stop button) throws <see cref="TrainingStoppedException"/>, one whose loss stops
+    /// being a number <see cref="TrainingDivergedException"/>; both carry what was recorded until then.
+    /// </summary>
     public static TrainingResult Train(IModel model, Tensor Xtr, Tensor Ytr, Generator g, TrainingOptions options,
                                        TextWriter? log = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
         CheckParameters(model.Parameters);
+        CheckSplit(Xtr, Ytr, options, model);
         log ??= Console.Out;
-        if (cancellation == default) cancellation = Notebook.Kernel.CancellationToken;
+        if (cancellation == default) cancellation = AmbientCancellation?.Invoke() ?? default;
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
         if (options.Fast)
         {
@@ -30,70 +43,95 @@ public static class Trainer
         }
         var result = new TrainingResult { Options = options, Initial = initial };
         var parameters = model.Parameters;
-        var clock = Stopwatch.StartNew();
-        var progress = new Notebook.ProgressFile(options.Label);
         // A Scalar for −lr, made once per learning rate rather than once per parameter and step (each is a native
         // object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
         Scalar? negLrScalar = null;
         var updates = new Tensor[parameters.Count];
+        // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
+        // before each step puts them back when the step fails, so the model keeps its last good state.
+        var buffers = model.Buffers;
+        var saved = buffers.Select(b => b.clone().DetachFromDisposeScope()).ToArray();
+        return Loop(options, result, log, cancellation, i =>
+        {
+            if (options.LearningRate(i) != lr)
+            {
+                negLrScalar?.Dispose();
+                lr = options.LearningRate(i);
+                negLrScalar = (-lr).ToScalar();
+            }
+            using var scope = NewDisposeScope();
+            var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
+            model.BeginStep(i, last: i == options.LastStep);
+            using (no_grad())
+                for (int k = 0; k < buffers.Count; k++) saved[k].copy_(buffers[k]);
+            // forward pass
+            var logits = model.Forward(Xb, training: true);
+            var loss = nn.functional.cross_entropy(logits, Yb);
+            // A loss that is no longer a number stops training before its gradients reach the parameters, so the
+            // model keeps its last good state.
+            float lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue))
+            {
+                using (no_grad())
+                    for (int k = 0; k < buffers.Count; k++) buffers[k].copy_(saved[k]);
+                throw Diverged(options, lossValue, i, lr, result);
+            }
+            // backward pass
+            foreach (var p in parameters) p.grad = null;
+            loss.backward();
+            if (i == 0) CheckGradients(parameters);
+            model.AfterBackward();
+            // update: p.data += -lr * p.grad (the updates are kept for ud)
+            using (no_grad())
+                for (int k = 0; k < parameters.Count; k++)
+                    parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
+
+            // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit)
+            result.Lossi.Add(loss.log10().item<float>());
+            if (options.RecordUpdateRatios)
+                result.Ud.Add(UpdateRatios(parameters, updates));
+            return lossValue;
+        }, () =>
+        {
+            negLrScalar?.Dispose();
+            foreach (var t in saved) t.Dispose();
+            model.AfterTraining();
+        });
+    }
+
+    /// <summary>
+    /// The loop both paths share: before each step, the stop button; after it, the printed line and the live status;
+    /// at the end, however it ends, <paramref name="end"/> and the last status. A step either completes or throws
+    /// before it changes the model, so a run that stops leaves the state of its last completed step.
+    /// </summary>
+    internal static TrainingResult Loop(TrainingOptions options, TrainingResult result, TextWriter log,
+                                        CancellationToken cancellation, Func<int, float> step, Action end)
+    {
+        var report = new RunReport(log, options, result);
+        var state = TrainingState.Failed;
         try
         {
             for (int i = 0; i <= options.LastStep; i++)
             {
-                cancellation.ThrowIfCancellationRequested();
-                if (options.LearningRate(i) != lr)
+                if (cancellation.IsCancellationRequested)
                 {
-                    negLrScalar?.Dispose();
-                    lr = options.LearningRate(i);
-                    negLrScalar = (-lr).ToScalar();
+                    state = TrainingState.Stopped;
+                    throw new TrainingStoppedException(
+                        $"{options.Label}: stopped after {result.Steps} of {options.LastStep + 1} steps; the model keeps " +
+                        $"the state after step {result.Steps - 1}, and this exception's Partial the lossi of those steps.",
+                        result, cancellation);
                 }
-                using var scope = NewDisposeScope();
-                var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
-                model.BeginStep(i, last: i == options.LastStep);
-                // forward pass
-                var logits = model.Forward(Xb, training: true);
-                var loss = nn.functional.cross_entropy(logits, Yb);
-                // A loss that is no longer a number stops training before its gradients reach the parameters, so the
-                // model keeps its last good state.
-                float lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue)) throw Diverged(options, lossValue, i, lr, result);
-                // backward pass
-                foreach (var p in parameters) p.grad = null;
-                loss.backward();
-                if (i == 0) CheckGradients(parameters);
-                model.AfterBackward();
-                // update: p.data += -lr * p.grad (the updates are kept for ud)
-                using (no_grad())
-                    for (int k = 0; k < parameters.Count; k++)
-                        parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
-
-                // track stats
-                if (i % options.PrintEvery == 0) Print(log, progress, result, i, options.MaxSteps, lossValue);
-                // log10 on the tensor, as the lecture: MathF.Log10 differs from libtorch's log10 in the last bit
-                result.Lossi.Add(loss.log10().item<float>());
-                if (options.RecordUpdateRatios)
-                    result.Ud.Add(UpdateRatios(parameters, updates));
+                report.Step(i, step(i));
             }
+            state = TrainingState.Finished;
+            return result;
         }
         finally
         {
-            negLrScalar?.Dispose();
-            result.Elapsed = clock.Elapsed;
-            model.AfterTraining();
+            end();
+            report.End(state);
         }
-        progress.Write(result.ToString());
-        return result;
-    }
-
-    /// <summary>The lecture's progress line, <c>{i:7d}/{max_steps:7d}: {loss.item():.4f}</c>, to the log and the
-    /// progress file.</summary>
-    internal static void Print(TextWriter log, Notebook.ProgressFile progress, TrainingResult result, int step, int maxSteps, float loss)
-    {
-        string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{maxSteps,7}: {(double)loss:F4}");
-        log.WriteLine(line);
-        result.Printed.Add(line);
-        progress.Write(line);
     }
 
     internal static TrainingDivergedException Diverged(TrainingOptions options, float loss, int step, double lr,
@@ -120,6 +158,26 @@ public static class Trainer
                 throw new ArgumentException($"{which} is not a leaf tensor: it was computed from a tensor that requires " +
                                             "grad, so it gets no .grad of its own. Scale the draw before setting requires_grad.");
         }
+    }
+
+    // What the loop can tell about the data before the first step, each with its name: contexts (N, block_size) and
+    // targets (N) of integer type, and a batch a BatchNorm can normalise.
+    static void CheckSplit(Tensor Xtr, Tensor Ytr, TrainingOptions options, IModel model)
+    {
+        ArgumentNullException.ThrowIfNull(Xtr);
+        ArgumentNullException.ThrowIfNull(Ytr);
+        string xs = Diagnostics.PyFormat.Shape(Xtr.shape), ys = Diagnostics.PyFormat.Shape(Ytr.shape);
+        if (Xtr.dim() != 2 || Xtr.shape[0] < 1)
+            throw new ArgumentException($"the contexts Xtr have shape {xs}: the loop needs (N, block_size) with N ≥ 1", nameof(Xtr));
+        if (Ytr.dim() != 1 || Ytr.shape[0] != Xtr.shape[0])
+            throw new ArgumentException($"the targets Ytr have shape {ys}: the contexts {xs} need ({Xtr.shape[0]},)", nameof(Ytr));
+        if (Xtr.dtype != ScalarType.Int64 || Ytr.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Xtr and Ytr are {Xtr.dtype} and {Ytr.dtype}: character indices are Int64 (torch.long)");
+        // The lecture's BatchNorm normalises with the batch's unbiased std: one example has none (it divides by zero).
+        if (model.Buffers.Count > 0 && options.BatchSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize,
+                "BatchSize is 1, but this model has BatchNorm running statistics: BatchNorm normalises with the batch's " +
+                "unbiased std, which takes at least 2 examples");
     }
 
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell

@@ -26,6 +26,14 @@ public sealed class TrainingResult
         $"last minibatch loss {LastLoss:F4}";
 }
 
+/// <summary>Training was stopped by its caller (the notebook's stop button): <see cref="Partial"/> keeps what was
+/// recorded, and the model holds the state after the last completed step.</summary>
+public sealed class TrainingStoppedException(string message, TrainingResult partial, CancellationToken token)
+    : OperationCanceledException(message, token)
+{
+    public TrainingResult Partial { get; } = partial;
+}
+
 /// <summary>Training stopped because the loss stopped being a number. <see cref="Partial"/> keeps what was recorded.</summary>
 public sealed class TrainingDivergedException(string message, TrainingResult partial) : Exception(message)
 {

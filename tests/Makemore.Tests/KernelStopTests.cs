@@ -1,0 +1,73 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
+
+namespace Makemore.Tests;
+
+/// <summary>
+/// The stop button in the engine itself: the C# kernel that VS Code's Polyglot Notebooks run, in process. Its
+/// <c>Cancel</c> command is what the button sends. A cell training for ever stops with the state of its last step,
+/// and the next cell trains the same model on.
+/// </summary>
+[Collection(TrainerHooks.Name)]
+public class KernelStopTests
+{
+    /// <summary>The training cell's log: tells the test when the cell has printed a few lines.</summary>
+    public sealed class UnderWay : StringWriter
+    {
+        public readonly ManualResetEventSlim Reached = new();
+        int lines;
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (++lines == 3) Reached.Set();
+        }
+    }
+
+    public static UnderWay? Current;
+
+    /// <summary>What the training cell threw, handed to the test (the kernel reports the cancelled command at once,
+    /// before the cell's code has seen the cancellation).</summary>
+    public static readonly TaskCompletionSource<Exception> Ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Fact]
+    public async Task TheKernelsStopButtonStopsATrainingCellAndTheNextCellGoesOn()
+    {
+        using var kernel = new CSharpKernel();
+        async Task<KernelCommandResult> Submit(string code)
+        {
+            var result = await kernel.SendAsync(new SubmitCode(code));
+            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
+            Assert.True(failed is null, $"{code}\n→ {failed?.Message}");
+            return result;
+        }
+        await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
+                     $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
+        await Submit("Makemore.Notebook.Prelude.Setup();");
+        await Submit("""
+            using Makemore.Training;
+            var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
+            var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Kaiming, 27, 3);
+            """);
+
+        var log = new UnderWay();
+        Current = log;
+        var training = kernel.SendAsync(new SubmitCode("""
+            try { Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: 100_000_000, PrintEvery: 100),
+                                Makemore.Tests.KernelStopTests.Current); }
+            catch (Exception e) { Makemore.Tests.KernelStopTests.Ended.SetResult(e); throw; }
+            """));
+        Assert.True(log.Reached.Wait(TimeSpan.FromMinutes(2)), "the training cell got under way");
+        await kernel.SendAsync(new Cancel());                        // the stop button
+        var stopped = await training;
+
+        Assert.Single(stopped.Events.OfType<CommandFailed>());          // the kernel reports the cell cancelled
+        var ended = await Ended.Task.WaitAsync(TimeSpan.FromMinutes(2));  // and the loop saw it at its next step
+        var e = Assert.IsType<Makemore.Training.TrainingStoppedException>(ended);
+        Assert.InRange(e.Partial.Steps, 201, 99_999_999);
+        Assert.Contains($"stopped after {e.Partial.Steps} of 100000000 steps", e.Message);
+        var next = await Submit("Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: 5), System.IO.TextWriter.Null).Steps");
+        Assert.Equal(5, Assert.Single(next.Events.OfType<ReturnValueProduced>()).Value);
+    }
+}
