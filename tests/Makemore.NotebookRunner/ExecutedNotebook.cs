@@ -27,10 +27,19 @@ public sealed class ExecutedNotebook
     public CellResult? FirstFailedCell => CodeCells.FirstOrDefault(c => c.Error is not null);
     public string AllText => string.Concat(CodeCells.Select(c => c.Text));
 
-    /// <summary>Outputs that carry a Plotly.NET chart (HTML with the plotly.js payload).</summary>
-    public IEnumerable<string> PlotlyCharts => CodeCells.SelectMany(c => c.Outputs)
+    /// <summary>Outputs that carry a Plotly.NET chart (HTML with a <c>Plotly.newPlot</c> call), in order.</summary>
+    public IEnumerable<string> PlotlyCharts => HtmlOutputs
+        .Where(html => html.Contains("Plotly.newPlot", StringComparison.Ordinal) && !IsPlotlyJs(html));
+
+    /// <summary>Outputs that carry plotly.js itself (the prelude's, marked by lib/Makemore/Charts/ChartDisplay.cs;
+    /// plotly.js contains the text "Plotly.newPlot" too).</summary>
+    public IEnumerable<string> PlotlyJsOutputs => HtmlOutputs.Where(IsPlotlyJs);
+
+    IEnumerable<string> HtmlOutputs => CodeCells.SelectMany(c => c.Outputs)
         .Select(o => o.Data.TryGetValue("text/html", out var html) ? html : "")
-        .Where(html => html.Contains("Plotly.newPlot", StringComparison.Ordinal));
+        .Where(html => html.Length > 0);
+
+    static bool IsPlotlyJs(string html) => html.StartsWith("<div id=\"makemore-plotly-js\"", StringComparison.Ordinal);
 
     public static ExecutedNotebook Load(string path)
     {

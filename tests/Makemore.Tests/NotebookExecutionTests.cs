@@ -81,6 +81,26 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         if (charts) Assert.NotEmpty(run.Executed.PlotlyCharts);
     }
 
+    /// <summary>Charts without internet: plotly.js once per notebook, in the prelude cell's output, and charts that
+    /// draw with it (no CDN, no require.js). The browser check (tests/Makemore.ChartCheck) draws them.</summary>
+    [Theory, MemberData(nameof(Notebooks))]
+    public void PlotlyJsIsEmbeddedOnceInThePreludeCellAndChartsLoadNothing(string name)
+    {
+        var run = Run(name);
+        Assert.True(run.Ok, run.Summary());
+        string plotlyJs = Assert.Single(run.Executed!.PlotlyJsOutputs);
+        var prelude = run.Executed.CodeCells.ElementAt(1);
+        Assert.Contains("Prelude.Setup(", prelude.Source);
+        Assert.Contains(prelude.Outputs, o => o.Data.TryGetValue("text/html", out var html) && html == plotlyJs);
+        Assert.Contains("* plotly.js v2.28.0", plotlyJs);
+        foreach (string chart in run.Executed.PlotlyCharts)
+        {
+            Assert.StartsWith("<div id=\"makemore-chart-", chart);   // our formatter, not Plotly.NET.Interactive's
+            foreach (string network in new[] { "cdn.plot.ly", "require.config", "requirejs", "https:" })
+                Assert.DoesNotContain(network, chart);
+        }
+    }
+
     /// <summary>
     /// A wrong size in a layers list, trained in a cell of the real engine: the cell shows the error naming the layer and
     /// both shapes, and the next cell still runs. (TorchSharp 0.107's <c>matmul</c> would end the kernel with every

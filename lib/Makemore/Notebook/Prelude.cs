@@ -36,6 +36,7 @@ public static class Prelude
                 notebookHooks = true;
             }
         }
+        Charts.ChartDisplay.Register();   // charts without internet: plotly.js once, in this cell's output
         // First touch of `torch`: its static constructor now finds the natives loaded above.
         torch.set_num_threads(threads);
         return EnvironmentInfo.Capture();
