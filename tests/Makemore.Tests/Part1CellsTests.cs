@@ -234,9 +234,27 @@ public class Part1CellsTests
         cells.W1 = torch.randn(40, 200, generator: cells.g);         // n_embd * block_size is 30, not 40
         cells.parameters[1] = cells.W1;
         cells.W1.requires_grad = true;
-        var e = Assert.Throws<ExternalException>(() => Trainer.Train(cells.Model, Data.Xtr, Data.Ytr, cells.g,
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(cells.Model, Data.Xtr, Data.Ytr, cells.g,
             new TrainingOptions(MaxSteps: 1), TextWriter.Null));
-        Assert.Contains("(32x30 and 40x200)", e.Message);
+        Assert.Contains("mat1 and mat2 shapes cannot be multiplied (32x30 and 40x200)", e.Message);
+        Assert.IsType<ExternalException>(e.InnerException);
+    }
+
+    [Fact]
+    public void AContextLengthOrACharacterTheModelCannotTakeIsNamedWithWhatTheDataHolds()
+    {
+        var cells = Cells.Stage(3);
+        var twoCharacters = Data.Xtr.narrow(1, 0, 2).contiguous();     // block_size 2 for a model of block_size 3
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(cells.Model, twoCharacters, Data.Ytr, cells.g,
+            new TrainingOptions(MaxSteps: 1), TextWriter.Null));
+        Assert.Contains("(32x20 and 30x200)", e.Message);
+        Assert.Contains("The contexts are (32, 2) (block_size 2) and hold character indices 0…26", e.Message);
+
+        var outside = Data.Xtr.clone();
+        outside[0, 0] = torch.tensor(40L);                             // a character the 27-row embedding table lacks
+        var e2 = Assert.Throws<ArgumentException>(() => Trainer.Train(cells.Model, outside.narrow(0, 0, 1).repeat(100, 1), Data.Ytr.narrow(0, 0, 100),
+            cells.g, new TrainingOptions(MaxSteps: 1), TextWriter.Null));
+        Assert.Contains("hold character indices 0…40", e2.Message);
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public static class Trainer
             using (no_grad())
                 for (int k = 0; k < buffers.Count; k++) saved[k].copy_(buffers[k]);
             // forward pass
-            var logits = model.Forward(Xb, training: true);
+            var logits = i == 0 ? FirstForward(model, Xb, Yb, Xtr, options) : model.Forward(Xb, training: true);
             var loss = nn.functional.cross_entropy(logits, Yb);
             // A loss that is no longer a number stops training before its gradients reach the parameters, so the
             // model keeps its last good state.
@@ -180,6 +180,34 @@ public static class Trainer
                 "unbiased std, which takes at least 2 examples");
     }
 
+    // The first step is where data and model meet: a context length or a character index the model cannot take shows
+    // up there as libtorch's bare message ("index out of range in self", "mat1 and mat2 shapes cannot be multiplied").
+    // Said again with what the data holds, so the mismatch can be found.
+    static Tensor FirstForward(IModel model, Tensor Xb, Tensor Yb, Tensor Xtr, TrainingOptions options)
+    {
+        try
+        {
+            var logits = model.Forward(Xb, training: true);
+            if (logits.dim() != 2 || logits.shape[0] != Xb.shape[0])
+                throw new ArgumentException($"{options.Label}: the forward pass gave logits of shape {Diagnostics.PyFormat.Shape(logits.shape)} " +
+                                            $"for a minibatch of {Xb.shape[0]} contexts: it must give ({Xb.shape[0]}, vocab_size)");
+            using var _ = no_grad();
+            using var targets = Yb.max();
+            if (targets.item<long>() >= logits.shape[1])
+                throw new ArgumentException($"{options.Label}: a target is character {targets.item<long>()}, but the model gives " +
+                                            $"{logits.shape[1]} logits per context");
+            return logits;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            using var scope = NewDisposeScope();
+            throw new ArgumentException(
+                $"{options.Label}: the forward pass failed on the first minibatch: {e.Message.Split('\n')[0].Trim()}. The contexts " +
+                $"are {Diagnostics.PyFormat.Shape(Xb.shape)} (block_size {Xtr.shape[1]}) and hold character indices " +
+                $"{Xtr.min().item<long>()}…{Xtr.max().item<long>()}: does the model take that block_size and vocabulary?", e);
+        }
+    }
+
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
     // that was re-run without the forward-pass cell after it: the function still reads the tensors of the earlier run.
     static void CheckGradients(IReadOnlyList<Tensor> parameters)
@@ -211,7 +239,7 @@ public static class Trainer
         try
         {
             var (_, Xb, Yb) = Minibatch(Xtr, Ytr, copy, batchSize);
-            var logits = model.Forward(Xb, training: true);
+            var logits = FirstForward(model, Xb, Yb, Xtr, new TrainingOptions(Label: "first step"));
             var loss = nn.functional.cross_entropy(logits, Yb);
             foreach (var p in model.Parameters) p.grad = null;
             loss.backward();
