@@ -11,6 +11,7 @@
 //
 // The file is compiled twice: as an MSBuild inline task (Directory.Build.targets runs it after restore, on the
 // NuGet cache copy that both builds and notebooks load) and into the tests (ELF_PATCH_LIBRARY_ONLY).
+#nullable enable
 using System;
 using System.IO;
 using System.Linq;

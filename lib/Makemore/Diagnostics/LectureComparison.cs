@@ -22,7 +22,7 @@ public static partial class LectureComparison
     /// if the run is one the lecture ran (the same layers, initial parameters bit for bit, steps and learning rate:
     /// <see cref="LectureReferencePart2.Find"/>);
     /// otherwise one line says there is no reference (<paramref name="settings"/> words it, e.g. "gain 2"). A line that
-    /// differs from the lecture's only in the 7th significant digit of a <c>%e</c> number or in the sign of a zero is
+    /// differs from the lecture's only in the last printed digits of a <c>%e</c> number (less than one unit of the 6th significant digit) or in the sign of a zero is
     /// marked ≈ and explained in one line: float32 rounding after many steps, not a different result.
     /// </summary>
     public static string Compare(IModel model, TrainingResult run, LectureTable table, IEnumerable<string> ours, string? settings = null)
@@ -71,7 +71,7 @@ public static partial class LectureComparison
         }
         string count = $"{same} of {b.Count} lines identical to the lecture's";
         if (close > 0)
-            count += $"; the other {(close == 1 ? "line differs" : $"{close} differ")} only in the 7th significant digit or the sign " +
+            count += $"; the other {(close == 1 ? "line differs" : $"{close} differ")} only in their last printed digits (by less than one unit of the 6th significant digit) or the sign " +
                      "of a zero (≈): float32 sums rounded in another order, not a different result";
         lines.Add(count);
         return string.Join("\n", lines);

@@ -21,7 +21,7 @@ public static class Formatters
             [[r.Steps.ToString(), $"{r.Elapsed.TotalSeconds:F1} s", $"{r.StepsPerSecond:F0}",
               r.Lossi.Count > 0 ? $"{MathF.Pow(10, r.Lossi[0]):F4}" : "—", $"{r.LastLoss:F4}", r.Fast ? "fast" : "autograd"]]));
         Both<SplitLosses>(l => Table(["split", "loss"], [["train", $"{(double)l.Train}"], ["val", $"{(double)l.Val}"]]));
-        Both<Model>(m => ParameterTable(m.Parameters));
+        Both<IModel>(m => ParameterTable(m.Parameters));    // a Model of cells, a Network, the reference models
         Both<IEnumerable<LossLogRow>>(rows => Table(
             ["stage", "step 0", "lecture", "train", "lecture", "val", "lecture"],
             rows.Select(r => new[] { r.Stage, Number(r.Step0Loss), Number(r.LectureStep0Loss), Number(r.Train),

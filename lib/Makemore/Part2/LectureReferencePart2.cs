@@ -13,7 +13,7 @@ namespace Makemore.Part2;
 /// </list>
 /// <see cref="Runs"/> says which run each table belongs to, so that a notebook compares a run with the lecture's only
 /// when it is the same run (<see cref="Find"/>).
-/// Tables after 1000 steps agree with ours to the printed digits except the 7th significant digit of some
+/// Tables after 1000 steps agree with ours to the printed digits except the last printed digits (less than one unit of the 6th significant digit) of some
 /// <c>%e</c> numbers: the BLAS sums in a different order, and float32 rounding drifts by an ulp over 1000 steps.
 /// </summary>
 public static class LectureReferencePart2
