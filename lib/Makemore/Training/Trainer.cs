@@ -51,7 +51,7 @@ public static class Trainer
         // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
         // before each step puts them back when the step fails, so the model keeps its last good state.
         var buffers = model.Buffers;
-        var saved = buffers.Select(b => b.clone().DetachFromDisposeScope()).ToArray();
+        var saved = CopyOf(buffers);
         return Loop(options, result, log, cancellation, i =>
         {
             if (options.LearningRate(i) != lr)
@@ -63,8 +63,7 @@ public static class Trainer
             using var scope = NewDisposeScope();
             var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
             model.BeginStep(i, last: i == options.LastStep);
-            using (no_grad())
-                for (int k = 0; k < buffers.Count; k++) saved[k].copy_(buffers[k]);
+            CopyInto(saved, buffers);
             // forward pass
             var logits = i == 0 ? FirstForward(model, Xb, Yb, Xtr, options) : model.Forward(Xb, training: true);
             var loss = nn.functional.cross_entropy(logits, Yb);
@@ -73,8 +72,7 @@ public static class Trainer
             float lossValue = loss.item<float>();
             if (!float.IsFinite(lossValue))
             {
-                using (no_grad())
-                    for (int k = 0; k < buffers.Count; k++) buffers[k].copy_(saved[k]);
+                CopyInto(buffers, saved);
                 throw Diverged(options, lossValue, i, lr, result);
             }
             // backward pass
@@ -208,6 +206,20 @@ public static class Trainer
         }
     }
 
+    // A model's buffers (BatchNorm's running statistics) kept aside and put back: a failed step or the first-step probe
+    // must leave them as they were.
+    static Tensor[] CopyOf(IReadOnlyList<Tensor> buffers)
+    {
+        using var _ = no_grad();
+        return [.. buffers.Select(b => b.clone().DetachFromDisposeScope())];
+    }
+
+    static void CopyInto(IReadOnlyList<Tensor> targets, IReadOnlyList<Tensor> sources)
+    {
+        using var _ = no_grad();
+        for (int k = 0; k < targets.Count; k++) targets[k].copy_(sources[k]);
+    }
+
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
     // that was re-run without the forward-pass cell after it: the function still reads the tensors of the earlier run.
     static void CheckGradients(IReadOnlyList<Tensor> parameters)
@@ -235,7 +247,8 @@ public static class Trainer
         CheckParameters(model.Parameters);
         var copy = new Generator(0);
         using (var state = g.get_state()) SetState(copy, state);
-        var buffers = model.Buffers.Select(b => b.detach().clone()).ToList();
+        var buffers = model.Buffers;
+        var saved = CopyOf(buffers);
         try
         {
             var (_, Xb, Yb) = Minibatch(Xtr, Ytr, copy, batchSize);
@@ -247,9 +260,8 @@ public static class Trainer
         }
         finally
         {
-            using (no_grad())
-                for (int k = 0; k < buffers.Count; k++) model.Buffers[k].copy_(buffers[k]);
-            foreach (var b in buffers) b.Dispose();
+            CopyInto(buffers, saved);
+            foreach (var t in saved) t.Dispose();
         }
     }
 
