@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Makemore.Data;
-using Makemore.Notebook;
 using Makemore.Part1;
 using Makemore.Part2;
 using Makemore.Training;
@@ -31,7 +30,7 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
-Prelude.Setup(threads: 1);
+torch.set_num_threads(1);   // as the notebooks' prelude does: one intra-op thread
 string names = Dataset.FindDataFile();
 var data = Dataset.Load(names);
 string? python = comparePyTorch ? PyTorch.Find() : null;

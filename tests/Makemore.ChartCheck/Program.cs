@@ -202,7 +202,7 @@ Console.WriteLine($"chart check: {ok} of {work.Count + controls.Count} pages dra
                   $"({clock.Elapsed.TotalSeconds:F0} s; screenshots in {Path.GetRelativePath(root, shots)})");
 return failed == 0 && work.Count > 0 && pictureErrors == 0 ? 0 : 1;
 
-// The chart's size, from the div's style that the chart formatter (lib/Makemore/Charts/ChartDisplay.cs) writes.
+// The chart's size, from the div's style that the chart formatter (lib/Makemore.Notebook/ChartDisplay.cs) writes.
 static (int Width, int Height) Size(string chartHtml)
 {
     var m = Regex.Match(chartHtml, @"class=""makemore-chart"" style=""width:(\d+)px;min-height:(\d+)px;");

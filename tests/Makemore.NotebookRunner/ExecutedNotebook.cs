@@ -31,7 +31,7 @@ public sealed class ExecutedNotebook
     public IEnumerable<string> PlotlyCharts => HtmlOutputs
         .Where(html => html.Contains("Plotly.newPlot", StringComparison.Ordinal) && !IsPlotlyJs(html));
 
-    /// <summary>Outputs that carry plotly.js itself (the prelude's, marked by lib/Makemore/Charts/ChartDisplay.cs;
+    /// <summary>Outputs that carry plotly.js itself (the prelude's, marked by lib/Makemore.Notebook/ChartDisplay.cs;
     /// plotly.js contains the text "Plotly.newPlot" too).</summary>
     public IEnumerable<string> PlotlyJsOutputs => HtmlOutputs.Where(IsPlotlyJs);
 

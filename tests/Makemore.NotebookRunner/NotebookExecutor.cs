@@ -43,11 +43,12 @@ public sealed class NotebookExecutor(string repoRoot)
     public IReadOnlyList<string> Notebooks() =>
         Directory.GetFiles(NotebooksDir, "*.ipynb").Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Restores the pinned dotnet-repl and builds the library in Release, which the notebooks reference.</summary>
+    /// <summary>Restores the pinned dotnet-repl and builds the library and its notebook side in Release (both land in
+    /// lib/Makemore.Notebook/bin/, where the notebooks load them from).</summary>
     public void Prepare(Action<string> log)
     {
         Dotnet(log, "tool", "restore");
-        Dotnet(log, "build", Path.Combine(RepoRoot, "lib", "Makemore", "Makemore.csproj"), "-c", "Release", "--nologo", "-v", "q");
+        Dotnet(log, "build", Path.Combine(RepoRoot, "lib", "Makemore.Notebook", "Makemore.Notebook.csproj"), "-c", "Release", "--nologo", "-v", "q");
     }
 
     /// <summary>Runs <paramref name="notebook"/> top to bottom; the executed copy goes to <paramref name="outputDir"/>.

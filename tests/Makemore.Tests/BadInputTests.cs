@@ -109,7 +109,7 @@ public class BadInputTests
     public void AnUnwritableProgressFileDoesNotStopTraining()
     {
         string folder = Directory.CreateTempSubdirectory("progress").FullName;   // a folder, where a file is expected
-        Environment.SetEnvironmentVariable(Notebook.ProgressFile.Variable, folder);
+        Environment.SetEnvironmentVariable(ProgressFile.Variable, folder);
         try
         {
             var (model, g) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
@@ -119,7 +119,7 @@ public class BadInputTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(Notebook.ProgressFile.Variable, null);
+            Environment.SetEnvironmentVariable(ProgressFile.Variable, null);
         }
     }
 }

@@ -1,4 +1,4 @@
-using Makemore.Notebook;
+using Makemore.Training;
 
 namespace Makemore.Tests;
 

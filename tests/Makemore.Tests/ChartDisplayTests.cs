@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Makemore.Charts;
+using Makemore.Notebook;
 using Microsoft.DotNet.Interactive.Formatting;
 
 namespace Makemore.Tests;

@@ -225,7 +225,8 @@ public class NetworkTests
              new Linear(64, 48, bias: false, generator: g), new BatchNorm1d(48), new Tanh(), new Linear(48, 27, generator: g)]);
         Generator g1 = new(7), g2 = new(7);
         Network plain = Build(g1), fast = Build(g2);
-        Assert.True(FastNet.TryCompile(fast, 32, out _, out string? reason), reason);
+        var (net, reason) = ((IModel)fast).CompileFast(32);
+        Assert.True(net is not null, reason);
         var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 2), TextWriter.Null);
         var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 2, Fast: true), TextWriter.Null);
         Assert.True(actual.Fast);
@@ -263,7 +264,8 @@ public class NetworkTests
         Assert.Equal("layer 2 (Linear): Linear(200, 100) takes inputs of shape (N, 200), got (32, 100)", e.Message);
         Assert.Equal(2, e.Index);
         // the fast path refuses it by name and autograd then raises the same error
-        Assert.False(FastNet.TryCompile(model, 32, out _, out string? reason));
+        var (net, reason) = ((IModel)model).CompileFast(32);
+        Assert.Null(net);
         Assert.Equal("layer 2 (Linear) takes 200 values per row but gets 100", reason);
         Assert.Throws<LayerException>(() => Trainer.Train(model, Data.Xtr, Data.Ytr, new Generator(1),
             new TrainingOptions(MaxSteps: 1, Fast: true), TextWriter.Null));

@@ -112,14 +112,14 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         _ = Prepared.Value;
         string dir = Path.Combine(AppContext.BaseDirectory, "generated-notebooks");
         Directory.CreateDirectory(dir);
-        string library = Path.Combine(RepoFiles.Root, "lib", "Makemore", "bin", "Release", "net10.0", "Makemore.dll");
+        string bin = Path.Combine(RepoFiles.Root, "lib", "Makemore.Notebook", "bin", "Release", "net10.0");
         // the packages and the library as every notebook loads them, with the library by full path
         var first = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "07-pytorchifying.ipynb")))!
             ["cells"]!.AsArray().First(c => (string?)c!["cell_type"] == "code")!;
         string packages = string.Concat(first["source"]!.AsArray().Select(l => (string)l!).Where(l => l.Contains("nuget:")));
         string[] cells =
         [
-            packages + $"#r \"{library}\"",
+            packages + $"#r \"{Path.Combine(bin, "Makemore.dll")}\"\n#r \"{Path.Combine(bin, "Makemore.Notebook.dll")}\"",
             "Makemore.Notebook.Prelude.Setup();",
             """
             using Makemore.Data;

@@ -46,7 +46,9 @@ public partial class NotebookFormatTests
     {
         var cells = CodeCells(Load(name)).Select(Source).ToList();
         Assert.True(cells.Count >= 2, $"{name}: fewer than two code cells");
-        Assert.Contains("#r \"../lib/Makemore/bin/Release/net10.0/Makemore.dll\"", cells[0]);
+        // the library and its notebook side, both from the notebook side's build output
+        Assert.Contains("#r \"../lib/Makemore.Notebook/bin/Release/net10.0/Makemore.dll\"", cells[0]);
+        Assert.Contains("#r \"../lib/Makemore.Notebook/bin/Release/net10.0/Makemore.Notebook.dll\"", cells[0]);
         Assert.Contains("Prelude.Setup(", cells[1]);
         // The prelude fixes Plotly.NET inside the engine: no cell before it may touch Plotly.
         Assert.DoesNotContain("Plotly.NET", cells[1]);
@@ -66,11 +68,13 @@ public partial class NotebookFormatTests
         }
     }
 
-    [Fact]
-    public void TheLibraryUsesOnlyDeclaredPackages()
+    [Theory]
+    [InlineData("Makemore")]
+    [InlineData("Makemore.Notebook")]
+    public void TheLibraryUsesOnlyDeclaredPackages(string project)
     {
         var declared = RepoFiles.PackageVersions();
-        var csproj = XDocument.Load(Path.Combine(RepoFiles.Root, "lib", "Makemore", "Makemore.csproj"));
+        var csproj = XDocument.Load(Path.Combine(RepoFiles.Root, "lib", project, project + ".csproj"));
         foreach (var reference in csproj.Descendants("PackageReference"))
         {
             Assert.Null(reference.Attribute("Version"));           // versions live in Directory.Packages.props only

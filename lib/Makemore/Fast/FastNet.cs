@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
 using Makemore.Layers;
-using Makemore.Part1;
-using Makemore.Part2;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -10,8 +7,8 @@ using Parameter = TorchSharp.Modules.Parameter;
 namespace Makemore.Fast;
 
 /// <summary>
-/// A model of the lecture (part 1's <see cref="Mlp"/>, or C and a list of layers: a <see cref="Network"/> built in
-/// cells or part 2's <see cref="DeepNet"/>) compiled for the fast path: the same embedding, layers and cross-entropy,
+/// A model of the lecture (part 1's MLP, or C and a list of layers: a <see cref="Network"/> built in cells or part 2's
+/// deep net) compiled for the fast path: the same embedding, layers and cross-entropy,
 /// on float arrays, with the backward pass written out by hand instead of built by autograd. One training step is then a few dozen tight loops with no tensor objects, no allocation and
 /// no native calls. The arithmetic is the same, but rounded in a different order than libtorch's kernels, so the
 /// numbers agree with the plain path to float precision rather than to the bit (see FastPathTests).
@@ -47,54 +44,18 @@ internal sealed class FastNet
     /// <summary>In the model's <c>parameters</c> order.</summary>
     public IReadOnlyList<FastParameter> Parameters { get; }
 
-    /// <summary>Compiles <paramref name="model"/> for minibatches of <paramref name="batch"/> rows.</summary>
-    public static FastNet Compile(IModel model, int batch) =>
-        TryCompile(model, batch, out var net, out string? reason) ? net! : throw new NotSupportedException(reason);
+    /// <summary>Part 1's MLP, built from its pieces by part 1's Mlp itself: C, the hidden Linear, an
+    /// optional BatchNorm, the tanh and the output Linear.</summary>
+    internal static FastNet FromParts(FastParameter c, int blockSize, int batch, FastLayer[] layers, FastBuffer[] buffers,
+                                      IReadOnlyList<Tensor> order) =>
+        new(c, blockSize, batch, layers, new Layer?[layers.Length], buffers, order);
 
-    /// <summary>Compiles <paramref name="model"/> if the fast path knows every piece of it: part 1's Mlp, or C and a
-    /// list of the library's Linear (with or without bias), BatchNorm1d and Tanh layers in any order and count (a
-    /// <see cref="Network"/> or part 2's DeepNet). Otherwise says, in <paramref name="reason"/>, what it does not know
-    /// (the model then trains on autograd).</summary>
-    public static bool TryCompile(IModel model, int batch, out FastNet? net, out string? reason)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        (net, reason) = model switch
-        {
-            Mlp mlp => (FromMlp(mlp, batch), null),
-            DeepNet deep => FromLayers(deep.Embedding, deep.Layers, deep.BlockSize, batch, deep.Parameters),
-            Network network => FromLayers(network.C, network.Layers, null, batch, network.Parameters),
-            _ => (null, $"the fast path compiles the library's Mlp and networks of C and layers, not {model.GetType().Name}"),
-        };
-        return net is not null;
-    }
-
-    static FastNet FromMlp(Mlp m, int batch)
-    {
-        var C = new FastParameter(m.C);
-        int fanIn = m.Config.NEmbd * m.BlockSize, hidden = m.Config.NHidden;
-        var W1 = new FastParameter(m.W1);
-        var b1 = m.b1 is null ? null : new FastParameter(m.b1);
-        var W2 = new FastParameter(m.W2);
-        var b2 = new FastParameter(m.b2);
-        var layers = new List<FastLayer> { new FastLinear(batch, W1, b1, fanIn, hidden) };
-        var buffers = new List<FastBuffer>();
-        if (m.bn is BatchNormLayer bn)
-        {
-            FastParameter gain = new(bn.bngain), bias = new(bn.bnbias);
-            FastBuffer mean = new(bn.bnmean_running), std = new(bn.bnstd_running);
-            layers.Add(new FastBatchNorm(batch, hidden, gain, bias, mean, std, runningIsStd: true, eps: 0,
-                                         BatchNormLayer.Keep, BatchNormLayer.Momentum));
-            buffers.AddRange([mean, std]);
-        }
-        layers.Add(new FastTanh(batch, hidden));
-        layers.Add(new FastLinear(batch, W2, b2, hidden, m.VocabSize));
-        return new FastNet(C, m.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], m.Parameters);
-    }
-
-    // C and the layers, each layer's width checked against the one before it. blockSize null: read off the first layer
-    // that has an input width (the embedding's n_embd·block_size values feed it).
-    static (FastNet?, string?) FromLayers(Tensor c, IReadOnlyList<Layer> source, int? blockSize, int batch,
+    /// <summary>C and a list of the library's Linear (with or without bias), BatchNorm1d and Tanh layers in any order
+    /// and count (what a <see cref="Network"/> and part 2's DeepNet hand over), each layer's width checked against the
+    /// one before it; otherwise null and what the fast path does not know (the model then trains on autograd).
+    /// <paramref name="blockSize"/> null: read off the first layer that has an input width (the embedding's
+    /// n_embd·block_size values feed it).</summary>
+    internal static (FastNet? Net, string? Reason) FromLayers(Tensor c, IReadOnlyList<Layer> source, int? blockSize, int batch,
                                           IReadOnlyList<Tensor> order)
     {
         int nEmbd = (int)c.shape[1];

@@ -1,3 +1,4 @@
+using Makemore.Fast;
 using Makemore.Training;
 using static TorchSharp.torch;
 
@@ -18,6 +19,8 @@ namespace Makemore.Layers;
 /// </summary>
 public sealed class Network : IModel
 {
+    (FastNet? Net, string? Reason) IModel.CompileFast(int batch) => FastNet.FromLayers(C, Layers, null, batch, Parameters);
+
     public Network(Tensor C, IEnumerable<Layer> layers)
     {
         ArgumentNullException.ThrowIfNull(C);

@@ -1,3 +1,4 @@
+using Makemore.Fast;
 using Makemore.Layers;
 using Makemore.Training;
 using TorchSharp;
@@ -39,6 +40,7 @@ public sealed class DeepNet : nn.Module<Tensor, Tensor>, IModel
     /// <summary><c>[C] + [p for layer in layers for p in layer.parameters()]</c>.</summary>
     public IReadOnlyList<Parameter> Parameters => [C, .. layers.Parameters];
     IReadOnlyList<Tensor> IModel.Parameters => Parameters;
+    (FastNet? Net, string? Reason) IModel.CompileFast(int batch) => FastNet.FromLayers(Embedding, Layers, BlockSize, batch, Parameters);
     IReadOnlyList<Tensor> IModel.Buffers => [.. layers.OfType<BatchNorm1d>().SelectMany(bn => new[] { bn.RunningMean, bn.RunningVar })];
 
     /// <summary><c>sum(p.nelement() for p in parameters)</c>: 46497 without BatchNorm, 47024 with.</summary>

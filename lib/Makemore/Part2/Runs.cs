@@ -1,5 +1,4 @@
 using Makemore.Data;
-using Makemore.Notebook;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Makemore.Fast;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,4 +28,11 @@ public interface IModel
 
     /// <summary>Called once after training stops. Nothing by default.</summary>
     void AfterTraining() { }
+
+    /// <summary>This model compiled for the fast path (<see cref="TrainingOptions.Fast"/>), or null and why not: the
+    /// model then trains on autograd. Each model that has a fast form builds it itself (part 1's Mlp from its tensors,
+    /// a network from its layers), so the training loop knows no model type. None by default: a model written in
+    /// cells as a forward function is code the fast path cannot read.</summary>
+    internal (FastNet? Net, string? Reason) CompileFast(int batch) =>
+        (null, $"the fast path compiles the library's Mlp and networks of C and layers, not {GetType().Name}");
 }

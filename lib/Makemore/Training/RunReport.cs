@@ -16,7 +16,7 @@ sealed class RunReport
     readonly TextWriter log;
     readonly TrainingOptions options;
     readonly TrainingResult result;
-    readonly Notebook.ProgressFile file;
+    readonly ProgressFile file;
     readonly IProgress<TrainingStatus>? monitor;
     readonly Stopwatch clock = Stopwatch.StartNew();
     long nextStatus;
@@ -25,7 +25,7 @@ sealed class RunReport
     public RunReport(TextWriter log, TrainingOptions options, TrainingResult result)
     {
         (this.log, this.options, this.result) = (log, options, result);
-        file = new Notebook.ProgressFile(options.Label);
+        file = new ProgressFile(options.Label);
         monitor = Trainer.Monitor?.Invoke(options);
         Send(TrainingState.Running);
     }

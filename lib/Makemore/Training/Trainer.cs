@@ -37,8 +37,10 @@ public static class Trainer
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
         if (options.Fast)
         {
-            if (FastNet.TryCompile(model, options.BatchSize, out var net, out string? reason))
-                return FastTrainer.Train(net!, model, Xtr, Ytr, g, options, initial, log, cancellation);
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+            var (net, reason) = model.CompileFast(options.BatchSize);
+            if (net is not null)
+                return FastTrainer.Train(net, model, Xtr, Ytr, g, options, initial, log, cancellation);
             log.WriteLine($"{reason}: training on autograd instead.");
         }
         var result = new TrainingResult { Options = options, Initial = initial };

@@ -1,4 +1,4 @@
-namespace Makemore.Notebook;
+namespace Makemore.Training;
 
 /// <summary>
 /// Appends progress lines to the file named by <c>MAKEMORE_PROGRESS_FILE</c>, which the headless notebook runner

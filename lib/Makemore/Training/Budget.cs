@@ -1,4 +1,4 @@
-namespace Makemore.Notebook;
+namespace Makemore.Training;
 
 /// <summary>
 /// Step counts for notebooks. The lecture trains for 200000 steps; the test suite executes every notebook with a

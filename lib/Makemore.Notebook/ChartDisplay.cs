@@ -6,7 +6,7 @@ using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 
-namespace Makemore.Charts;
+namespace Makemore.Notebook;
 
 /// <summary>
 /// Charts that render without internet. Plotly.NET.Interactive's formatter loads plotly.js and require.js from a CDN,

@@ -36,7 +36,7 @@ public static class Prelude
                 notebookHooks = true;
             }
         }
-        Charts.ChartDisplay.Register();   // charts without internet: plotly.js once, in this cell's output
+        ChartDisplay.Register();   // charts without internet: plotly.js once, in this cell's output
         // First touch of `torch`: its static constructor now finds the natives loaded above.
         torch.set_num_threads(threads);
         return EnvironmentInfo.Capture();
@@ -93,7 +93,7 @@ public static class Prelude
         {
             throw new DllNotFoundException(
                 $"{path} needs a newer libstdc++ than this system has ({e.Message}). Build the project once " +
-                "(`dotnet build -c Release lib/Makemore`): its build marks that version need weak in the NuGet " +
+                "(`dotnet build -c Release lib/Makemore.Notebook`): its build marks that version need weak in the NuGet " +
                 "cache (see README, 'TorchSharp on Debian 12'). Then restart the kernel.", e);
         }
     }
