@@ -198,6 +198,13 @@ public class MarkVersionNeedWeak : Microsoft.Build.Utilities.Task
                            $"{Path.GetFileName(Library)}: {Version} {result}");
             return true;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            Log.LogError($"Could not mark {Version} weak in {Library}: the package folder is read-only ({e.Message}), " +
+                         "and the file there still needs the version, which this system's libstdc++ lacks. Build once " +
+                         "with write access to the NuGet cache, or point NUGET_PACKAGES at a writable folder (see README, 'Debian 12').");
+            return false;
+        }
         catch (Exception e)
         {
             Log.LogError($"Could not mark {Version} weak in {Library}: {e.Message}. TorchSharp will not load on a " +

@@ -102,4 +102,32 @@ public class ElfPatchTests : IDisposable
         Assert.Equal("patched", ElfVersionNeeds.MarkWeak(copy, Version));
         Assert.Equal(mode, File.GetUnixFileMode(copy));
     }
+
+    /// <summary>A package cache that is read-only (a shared or image-baked cache) with the file already patched: the
+    /// build goes on without writing anything. (An unpatched file there is an error: it will not load.)</summary>
+    [Fact]
+    public void AnAlreadyWeakFileInAReadOnlyFolderIsLeftAsItIs()
+    {
+        string copy = UnpatchedCopy();
+        Assert.Equal("patched", ElfVersionNeeds.MarkWeak(copy, Version));
+        byte[] patched = File.ReadAllBytes(copy);
+        var written = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(copy, written);
+        var mode = File.GetUnixFileMode(dir);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            Assert.Equal("already weak", ElfVersionNeeds.MarkWeak(copy, Version));
+        }
+        finally
+        {
+            File.SetUnixFileMode(dir, mode);
+            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        // nothing was written, not even the same bytes again (as root, where permissions do not stop a write)
+        Assert.Equal(written, File.GetLastWriteTimeUtc(copy));
+        Assert.Equal(patched, File.ReadAllBytes(copy));
+        Assert.Single(Directory.GetFiles(dir));
+    }
 }
