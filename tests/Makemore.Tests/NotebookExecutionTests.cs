@@ -70,6 +70,17 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 // the 1001-step run is cut to 200 steps by the budget: no reference, said in one line
                 "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture ran this net for 1 step and for 1001 steps; this run took 200")]
     [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
+    // no training: the same at any budget. The stage table's means and stds are PyTorch's (torchvision 0.14, the same seeds)
+    [InlineData("15-resnet50.ipynb", false, "parameters: 25,557,032 (about 25.6 million), trainable: 25,557,032",
+                "parameters of layer1.0: 75,008 (layer1.0 by hand: 75,008)",
+                "(conv1): Conv2d(64, 64, kernel_size=(1, 1), stride=(1, 1), bias=False)",
+                "input    (2, 3, 224, 224)     -0.001    1.003", "conv1    (2, 64, 112, 112)     0.000    0.306",
+                "bn1      (2, 64, 112, 112)     0.000    0.306", "relu     (2, 64, 112, 112)     0.122    0.179",
+                "maxpool  (2, 64, 56, 56)       0.451    0.187", "layer1   (2, 256, 56, 56)      0.380    0.471",
+                "layer2   (2, 512, 28, 28)      1.256    1.440", "layer3   (2, 1024, 14, 14)    10.940   13.278",
+                "layer4   (2, 2048, 7, 7)      21.716   25.895", "avgpool  (2, 2048, 1, 1)      21.716   22.167",
+                "flatten  (2, 2048)            21.716   22.167", "fc       (2, 1000)             0.447   17.767",
+                "model.call(x): (2, 1000) in ", "the same logits as the loop: True")]
     public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
     {
         var run = Run(name);
