@@ -70,6 +70,15 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 // the 1001-step run is cut to 200 steps by the budget: no reference, said in one line
                 "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture ran this net for 1 step and for 1001 steps; this run took 200")]
     [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
+    // E01: all zero, only the output bias (or the last beta) learns and every hidden unit is 0; E02: the fold
+    [InlineData("12-exercises.ipynb", false, "      0/    200: 3.2958",
+                "layer 10 Linear bias            (27,): non-zero gradient from step 0 on, in 27 of 27 entries",
+                "layer 16 BatchNorm1d beta       (27,): non-zero gradient from step 0 on, in 27 of 27 entries",
+                "layer  1 (Tanh): 1 distinct value among its 100 units for dev example 0 (all +0.000000); over the first 1000 dev examples at most 1, largest max - min 0",
+                "layer  1 (Tanh): 100 distinct values among its 100 units for dev example 0",
+                "output probabilities over the dev split: largest spread across contexts 0,",
+                "max |logits(BatchNorm net) - logits(folded net)| over all 22655 dev examples: ",
+                "folded net:    ", "speed-up: ", "x.grad ")]
     // no training: the same at any budget. The stage table's means and stds are PyTorch's (torchvision 0.14, the same seeds)
     [InlineData("15-resnet50.ipynb", false, "parameters: 25,557,032 (about 25.6 million), trainable: 25,557,032",
                 "parameters of layer1.0: 75,008 (layer1.0 by hand: 75,008)",
@@ -248,6 +257,42 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         string text = run.Executed!.AllText.Replace("\r\n", "\n");
         Assert.Contains(losses.ToString().Replace("\r\n", "\n"), text);
         Assert.Contains(string.Join("\n", names), text);
+    }
+
+    /// <summary>
+    /// Exercise E02 as notebook 12 writes it, checked independently of its text: the notebook's set-up cells, its net
+    /// builder and its E02 cells (train a BatchNorm net, fold, compare), then one more cell that throws unless the
+    /// notebook's own <c>maxDiff</c> (max |Δlogits| over the whole dev split) is below 1e-4.
+    /// </summary>
+    [Fact]
+    public void TheExercisesNotebooksFoldOfBatchNormLeavesTheDevLogitsUnchanged()
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "12-exercises.ipynb")))!;
+        var cells = notebook["cells"]!.AsArray();
+        var code = cells.Where(c => (string?)c!["cell_type"] == "code").Select(c => c!).ToList();
+        int builder = code.FindIndex(c => Source(c).Contains("Network DeepNet("));
+        int train = code.FindIndex(c => Source(c).Contains("var bnModel = "));
+        int compare = code.FindIndex(c => Source(c).Contains("maxDiff = "));
+        Assert.True(builder > 3 && train > builder && compare > train, $"cells not found: {builder}, {train}, {compare}");
+        var keep = code.Take(4).Append(code[builder]).Concat(code.Skip(train).Take(compare - train + 1))
+                       .Select(c => c.DeepClone()).ToList();
+        var check = code[compare].DeepClone();
+        check["source"] = "if (!(maxDiff < 1e-4)) throw new Exception($\"the folded net's logits differ by {maxDiff}\");\n" +
+                          "Console.WriteLine($\"fold checked: max |Δlogits| {maxDiff} < 1e-4\");";
+        keep.Add(check);
+        cells.Clear();
+        foreach (var c in keep) cells.Add(c);
+        // Beside notebooks/, so that the cells' relative #r path to the library resolves the same way.
+        string dir = Path.Combine(RepoFiles.Root, ".scratch-notebooks");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "fold-check.ipynb");
+        File.WriteAllText(path, notebook.ToJsonString());
+        _ = Prepared.Value;
+        var run = Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
+                               new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+        output.WriteLine(run.Summary());
+        Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
+        Assert.Contains("fold checked: max |Δlogits| ", run.Executed!.CodeCells.Last().Text);
     }
 
     static string Source(JsonNode cell) => cell["source"] switch
