@@ -70,6 +70,10 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 // the 1001-step run is cut to 200 steps by the budget: no reference, said in one line
                 "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture ran this net for 1 step and for 1001 steps; this run took 200")]
     [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
+    // the gain explorer: the lecture's at-init numbers marked in its tables, the linear net's divergence named
+    [InlineData("13-gain-explorer.ipynb", true, "3.2962 ✓", "0.75 ✓", "20.25 ✓", "4.205588e-04 ✓",
+                "its runs: gain 0.5 at init; gain 1 at init; gain 5/3 at init)", "1.990759e-05 ✓",
+                "its runs: the linear net, gain 0.5, at init)", "NaN at step 5", "after 200 steps: val loss")]
     public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
     {
         var run = Run(name);
