@@ -26,6 +26,7 @@ public static class Formatters
             ["stage", "step 0", "lecture", "train", "lecture", "val", "lecture"],
             rows.Select(r => new[] { r.Stage, Number(r.Step0Loss), Number(r.LectureStep0Loss), Number(r.Train),
                                      Number(r.LectureTrain), Number(r.Val), Number(r.LectureVal) })));
+        Both<Diagnostics.GainTable>(GainTable);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(StatsTable(value)), HtmlFormatter.MimeType);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(value.ToString()), PlainTextFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Diagnostics.StatsTable<>), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
@@ -45,6 +46,33 @@ public static class Formatters
         var rows = parameters.Select((p, k) => new[] { k.ToString(), Diagnostics.PyFormat.Shape(p.shape), p.numel().ToString() }).ToList();
         rows.Add(["", "total", parameters.Sum(p => p.numel()).ToString()]);
         return Table(["parameter", "shape", "elements"], rows);
+    }
+
+    /// <summary>The gain explorer's table: a column per gain, a section heading across the row above its measures, and
+    /// the line that says what the marks mean.</summary>
+    public static string GainTable(Diagnostics.GainTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var sb = new StringBuilder("<table style=\"font-family:monospace\"><thead><tr><th></th>");
+        foreach (var c in table.Columns) sb.Append("<th>").Append(WebUtility.HtmlEncode(c)).Append("</th>");
+        sb.Append("</tr></thead><tbody>");
+        int span = table.Gains.Count + 1;
+        foreach (var row in table.Rows)
+        {
+            if (row.Cells.Count == 0)
+            {
+                sb.Append($"<tr><td colspan=\"{span}\" style=\"text-align:left;font-weight:bold\">")
+                  .Append(WebUtility.HtmlEncode(row.Label)).Append("</td></tr>");
+                continue;
+            }
+            sb.Append("<tr><td style=\"text-align:left;white-space:pre\">").Append(WebUtility.HtmlEncode(row.Label)).Append("</td>");
+            foreach (var cell in row.Cells)
+                sb.Append("<td style=\"text-align:right\">").Append(WebUtility.HtmlEncode(cell.Text)).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>");
+        if (table.Legend is string legend) sb.Append("<div>").Append(WebUtility.HtmlEncode(legend)).Append("</div>");
+        return sb.ToString();
     }
 
     static string Progress(TrainingStatus s) =>

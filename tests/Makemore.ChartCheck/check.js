@@ -48,17 +48,25 @@
     const r = { type: trace.type, name: trace.name || '', ok: false, found: '' };
     if (!group) { r.found = 'nothing drawn for this trace'; return r; }
     if (trace.type === 'bar' || trace.type === 'histogram') {
-      const bars = Array.from(group.querySelectorAll('.point path')).filter(hasArea).length;
-      r.ok = bars > 0;
-      r.found = bars + ' bars with an area';
+      const points = Array.from(group.querySelectorAll('.point path'));
+      const bars = points.filter(hasArea).length;
+      // bars of height 0 have no area: a bar chart of zeros (e.g. no saturated neuron) is drawn when every value has its bar
+      const zeros = trace.type === 'bar' && Array.isArray(trace.y) && trace.y.length > 0 && trace.y.every(v => v === 0);
+      r.ok = bars > 0 || (zeros && points.length === trace.y.length);
+      r.found = bars + ' bars with an area' + (zeros ? ', all ' + trace.y.length + ' values 0 (' + points.length + ' bars drawn flat)' : '');
     } else if (trace.type === 'scatter') {
       const wantsLine = trace.mode.includes('lines'), wantsMarkers = trace.mode.includes('markers');
+      // a text-only trace (mode "text") must show its text: e.g. where a run's loss became NaN, in place of a bar
+      const wantsText = trace.mode === 'text';
       const line = group.querySelector('path.js-line');
       const segments = line ? ((line.getAttribute('d') || '').match(/L/g) || []).length : 0;
       const markers = Array.from(group.querySelectorAll('.points path.point')).filter(hasArea).length;
-      r.ok = (!wantsLine || (segments > 0 && hasLength(line))) && (!wantsMarkers || markers > 0);
-      r.found = (wantsLine ? 'a line of ' + segments + ' segments' : '') + (wantsLine && wantsMarkers ? ', ' : '') +
-                (wantsMarkers ? markers + ' markers' : '');
+      const texts = Array.from(group.querySelectorAll('.textpoint text')).filter(t => t.textContent.trim() && hasArea(t));
+      r.ok = (!wantsLine || (segments > 0 && hasLength(line))) && (!wantsMarkers || markers > 0) &&
+             (!wantsText || texts.length > 0);
+      r.found = [wantsLine ? 'a line of ' + segments + ' segments' : '', wantsMarkers ? markers + ' markers' : '',
+                 wantsText ? 'text: ' + texts.map(t => '"' + t.textContent.trim() + '"').join(', ') : '']
+                .filter(x => x).join(', ');
     } else if (trace.type === 'image' || trace.type === 'heatmap') {
       const p = await pixels(group);
       if (!p) { r.found = 'no image element'; return r; }
@@ -86,6 +94,17 @@
     if (!gd.querySelector('.main-svg')) problems.push('no plot drawn');
     if (titleText && !(drawnTitle && drawnTitle.textContent.trim())) problems.push('title not drawn');
     if (traces.length === 0) problems.push('no visible trace');
+    // A grid of subplots (Chart.Grid): every cell drawn as a subplot with an area, every subplot title drawn.
+    const grid = gd._fullLayout && gd._fullLayout.grid;
+    if (grid && grid.rows && grid.columns) {
+      const cells = grid.rows * grid.columns;
+      const subplots = Array.from(gd.querySelectorAll('.cartesianlayer > g.subplot'))
+        .filter(g => { const bg = gd.querySelector('.bglayer .' + g.classList[1] + '-bg'); return !bg || hasArea(bg); });
+      if (subplots.length !== cells) problems.push('grid of ' + grid.rows + 'x' + grid.columns + ': ' + subplots.length + ' subplots drawn');
+      const wanted = ((gd.layout && gd.layout.annotations) || []).filter(a => a.text).length;
+      const drawn = Array.from(gd.querySelectorAll('.annotation-text')).filter(t => t.textContent.trim()).length;
+      if (drawn !== wanted) problems.push('subplot titles: ' + drawn + ' of ' + wanted + ' drawn');
+    }
     return { title: titleText, traces, problems, ok: problems.length === 0 && traces.every(t => t.ok) };
   }
 

@@ -79,6 +79,10 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 "output probabilities over the dev split: largest spread across contexts 0,",
                 "max |logits(BatchNorm net) - logits(folded net)| over all 22655 dev examples: ",
                 "folded net:    ", "speed-up: ", "x.grad ")]
+    // the gain explorer: the lecture's at-init numbers marked in its tables, the linear net's divergence named
+    [InlineData("13-gain-explorer.ipynb", true, "3.2962 ✓", "0.75 ✓", "20.25 ✓", "4.205588e-04 ✓",
+                "its runs: gain 0.5 at init; gain 1 at init; gain 5/3 at init)", "1.990759e-05 ✓",
+                "its runs: the linear net, gain 0.5, at init)", "NaN at step 5", "after 200 steps: val loss")]
     // no training: the same at any budget. The stage table's means and stds are PyTorch's (torchvision 0.14, the same seeds)
     [InlineData("15-resnet50.ipynb", false, "parameters: 25,557,032 (about 25.6 million), trainable: 25,557,032",
                 "parameters of layer1.0: 75,008 (layer1.0 by hand: 75,008)",

@@ -34,6 +34,7 @@ sealed class RunReport
     public void Step(int step, float loss)
     {
         lastLoss = loss;
+        if (step == 0) result.FirstLoss = loss;
         if (step % options.PrintEvery == 0)
         {
             string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{options.MaxSteps,7}: {(double)loss:F4}");

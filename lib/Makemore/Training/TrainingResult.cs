@@ -19,6 +19,9 @@ public sealed class TrainingResult
     /// <summary>Trained on the fast path (<see cref="TrainingOptions.Fast"/>) rather than through autograd.</summary>
     public bool Fast { get; init; }
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
+    /// <summary>The minibatch loss of the first step, as the loop printed it at step 0 (10^lossi[0] can differ in the
+    /// last printed digit); NaN before a step completed.</summary>
+    public float FirstLoss { get; internal set; } = float.NaN;
     /// <summary>The minibatch loss of the last step.</summary>
     public float LastLoss => Lossi.Count == 0 ? float.NaN : MathF.Pow(10, Lossi[^1]);
     public override string ToString() =>
