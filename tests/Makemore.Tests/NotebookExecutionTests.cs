@@ -70,6 +70,11 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 // the 1001-step run is cut to 200 steps by the budget: no reference, said in one line
                 "no lecture reference for gain 5/3, 200 steps, lr 0.1: the lecture ran this net for 1 step and for 1001 steps; this run took 200")]
     [InlineData("11-bringing-back-batchnorm.ipynb", true, "      0/ 200000: 3.2870", "47024")]
+    // torch.nn's layers: the init from the global generator (its step-0 loss), the lecture's init copied in (3.2868, not
+    // the lecture's 3.2870: torch.nn normalises with the biased variance), the layout and the variance, measured
+    [InlineData("14-pytorch-layers.ipynb", true, "parameters: 47024", "nn.Embedding's weight equals the lecture's C: True",
+                "2.weight (100, 30)", "      0/    200: 3.3032", "      0/ 200000: 3.2868",
+                "the same map: max |ours(x) - nn(x)| = 0.0e+00", "output std, nn / lecture's: 1.0160   (sqrt(32/31) = 1.0160)")]
     public void PrintsTheLecturesNumbersAndDrawsCharts(string name, bool charts, params string[] expected)
     {
         var run = Run(name);
