@@ -101,6 +101,9 @@ public class DiagnosticTests
         var stats = Viz.ForwardActivations([layer, new Makemore.Layers.Tanh()]).Single();
         Assert.Equal(0, stats.Index);
         Assert.Equal(60.0, stats.Saturated, 4);                                    // 3 of 5 have |t| > 0.97
+        // by hand over (−0.999999, −0.98, 0, 0.5, 0.99): mean −0.489999/5; std with n − 1 (0.8863518), not n (0.7927772)
+        Assert.Equal(-0.0979998, stats.Mean, 1e-6);
+        Assert.Equal(0.8863518, stats.Std, 1e-6);
         Assert.Equal(layer.Out!.std().item<float>(), stats.Std);                   // unbiased, float32
     }
 
