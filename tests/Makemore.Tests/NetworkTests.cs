@@ -251,7 +251,16 @@ public class NetworkTests
         var relu = model.Layers[1];
         Assert.Equal("ReLU", relu.Kind);
         Assert.True(relu.Out!.ge(0).all().item<bool>());                       // its output, kept for viz #1
-        Assert.NotNull(relu.OutGrad);                                          // and its gradient, for viz #2
+        // and its gradient, for viz #2: the chain rule through the next Linear, dL/dx = dL/dy · Wᵀ, with W as it was
+        // before the last update (W −= 0.1 · grad)
+        var next = (Linear)model.Layers[2];
+        using (no_grad())
+        {
+            using var wBefore = next.Weight + 0.1 * next.Weight.grad!;
+            using var expected = next.OutGrad!.mm(wBefore.t());
+            Assert.True(relu.OutGrad!.allclose(expected, rtol: 1e-5, atol: 1e-9),
+                        $"max |difference| {(relu.OutGrad! - expected).abs().max().item<float>():G3} against {expected.abs().max().item<float>():G3}");
+        }
         Assert.Equal(5, Viz.ForwardActivations(model.Layers, "ReLU").Count);
         Assert.Null(Ref.Find(model, result));
     }
