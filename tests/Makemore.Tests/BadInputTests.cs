@@ -106,20 +106,34 @@ public class BadInputTests
     }
 
     [Fact]
-    public void AnUnwritableProgressFileDoesNotStopTraining()
+    public void AProgressFileGetsThePrintedLinesAndAnUnwritableOneDoesNotStopTraining()
     {
-        string folder = Directory.CreateTempSubdirectory("progress").FullName;   // a folder, where a file is expected
-        Environment.SetEnvironmentVariable(ProgressFile.Variable, folder);
+        string folder = Directory.CreateTempSubdirectory("progress").FullName;
         try
         {
+            // writable: the lecture's printed line and the run's summary, each after the run's label
+            string file = Path.Combine(folder, "progress.txt");
+            Environment.SetEnvironmentVariable(ProgressFile.Variable, file);
             var (model, g) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
-            using var _m = model;
-            var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, new TrainingOptions(MaxSteps: 3), TextWriter.Null);
-            Assert.Equal(3, result.Steps);
+            using (model)
+            {
+                var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, new TrainingOptions(MaxSteps: 3, Label: "progress test"), TextWriter.Null);
+                // (the variable is the process's: runs of other test classes may write their own lines meanwhile)
+                Assert.Equal(["progress test:       0/      3: 3.3179", $"progress test: {result}"],
+                             File.ReadAllLines(file).Where(l => l.StartsWith("progress test: ", StringComparison.Ordinal)));
+            }
+
+            // a folder where a file is expected: the write fails, the run goes on to its end
+            Environment.SetEnvironmentVariable(ProgressFile.Variable, folder);
+            var (model2, g2) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
+            using var _m = model2;
+            var result2 = Trainer.Train(model2, Data.Xtr, Data.Ytr, g2, new TrainingOptions(MaxSteps: 3), TextWriter.Null);
+            Assert.Equal(3, result2.Steps);
         }
         finally
         {
             Environment.SetEnvironmentVariable(ProgressFile.Variable, null);
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

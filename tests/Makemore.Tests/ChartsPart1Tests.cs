@@ -69,7 +69,7 @@ public class ChartsPart1Tests
         var logits = Enumerable.Range(0, 27).Select(i => (float)i).ToArray();
         var trace = Assert.Single(Traces(Part1Charts.Logits(logits, labels)));
         Assert.Equal("bar", trace.GetProperty("type").GetString());
-        Assert.Equal(27, trace.GetProperty("y").GetArrayLength());
+        Assert.Equal(logits, trace.GetProperty("y").EnumerateArray().Select(v => v.GetSingle()));
         Assert.Equal("z", trace.GetProperty("x")[26].GetString());
         Assert.Throws<ArgumentException>(() => Part1Charts.Logits(logits, labels.Take(3).ToArray()));
     }

@@ -101,6 +101,9 @@ public class DiagnosticTests
         var stats = Viz.ForwardActivations([layer, new Makemore.Layers.Tanh()]).Single();
         Assert.Equal(0, stats.Index);
         Assert.Equal(60.0, stats.Saturated, 4);                                    // 3 of 5 have |t| > 0.97
+        // by hand over (−0.999999, −0.98, 0, 0.5, 0.99): mean −0.489999/5; std with n − 1 (0.8863518), not n (0.7927772)
+        Assert.Equal(-0.0979998, stats.Mean, 1e-6);
+        Assert.Equal(0.8863518, stats.Std, 1e-6);
         Assert.Equal(layer.Out!.std().item<float>(), stats.Std);                   // unbiased, float32
     }
 
@@ -171,6 +174,9 @@ public class DiagnosticTests
         Assert.All(traces, t => Assert.Equal("lines", (string?)t!["mode"]));
         Assert.Equal(4, traces[0]!["x"]!.AsArray().Count);                        // one point per bin (its centre)
         Assert.Equal(0.375, (double)traces[0]!["x"]![0]!, 6);
+        // layer 3's values −1, 0, 1, 1 in 4 bins of width 0.5 over [−1, 1]: counts 1, 0, 1, 2, density count / (4 · 0.5)
+        Assert.Equal([-0.75, -0.25, 0.25, 0.75], traces[1]!["x"]!.AsArray().Select(v => (double)v!), new DoubleTolerance(1e-6));
+        Assert.Equal([0.5, 0.0, 0.5, 1.0], traces[1]!["y"]!.AsArray().Select(v => (double)v!), new DoubleTolerance(1e-6));
         Assert.Contains("activation distribution", chart.Json());
     }
 

@@ -68,11 +68,24 @@ public class Part1BatchNormTests
     public void GradientFlowsIntoGainAndBiasAndThroughTheBatchStatistics()
     {
         using var layer = new BatchNormLayer(2);
+        using (no_grad())
+        {
+            layer.bngain.copy_(tensor(new float[] { 2, 3 }, [1, 2]));
+            layer.bnbias.copy_(tensor(new float[] { 0.5f, -1 }, [1, 2]));
+        }
         var x = Batch().requires_grad_();
         layer.Forward(x, training: true).pow(3).sum().backward();
-        Assert.NotNull(layer.bngain.grad);
-        Assert.NotNull(layer.bnbias.grad);
-        // Shifting a whole column does not change a normalised output: the gradient of each column sums to 0.
+        // By hand, with x̂ = (−1, 0, 1) in both columns. y = 2x̂ + 0.5 = (−1.5, 0.5, 2.5) and 3x̂ − 1 = (−4, −1, 2);
+        // dL/dy = 3y² = (6.75, 0.75, 18.75) and (48, 3, 12).
+        // bnbias: Σ dL/dy = 26.25 and 63. bngain: Σ dL/dy · x̂ = −6.75 + 18.75 = 12 and −48 + 12 = −36.
+        Assert.Equal(new[] { 12f, -36f }, layer.bngain.grad!.data<float>().ToArray(), new FloatTolerance(1e-5f));
+        Assert.Equal(new[] { 26.25f, 63f }, layer.bnbias.grad!.data<float>().ToArray(), new FloatTolerance(1e-5f));
+        // Through the batch mean and the unbiased std (σ = 2 and 4, n = 3):
+        // dL/dx = gain/σ · (dL/dy − mean(dL/dy) − x̂ · Σ(dL/dy · x̂)/(n − 1))
+        //   column 0: 2/2 · (6.75 − 8.75 + 6, 0.75 − 8.75, 18.75 − 8.75 − 6) = (4, −8, 4)
+        //   column 1: 3/4 · (48 − 21 − 18, 3 − 21, 12 − 21 + 18)          = (6.75, −13.5, 6.75)
+        Assert.Equal(new[] { 4f, 6.75f, -8f, -13.5f, 4f, 6.75f }, x.grad!.data<float>().ToArray(), new FloatTolerance(1e-5f));
+        // so shifting a whole column does not change a normalised output: the gradient of each column sums to 0.
         Assert.Equal(new[] { 0f, 0f }, x.grad!.sum([0]).data<float>().ToArray(), new FloatTolerance(1e-5f));
     }
 }

@@ -136,10 +136,19 @@ public class Part1MlpTests
     [Fact]
     public void TanhsLocalGradientIsOneMinusItsOutputSquared()
     {
-        Assert.Equal(1 - 0.99f * 0.99f, Saturation.TanhLocalGradient(0.99f));
+        // by hand: 1 − 0.99² = 1 − 0.9801 = 0.0199
+        Assert.Equal(0.0199f, Saturation.TanhLocalGradient(0.99f), 1e-6f);
+        // the whole curve against TorchSharp: torch.tanh, and autograd's derivative of tanh at each x
         var (x, t, grad) = Saturation.TanhCurve();
-        Assert.Equal(MathF.Tanh(x[0]), t[0]);
-        Assert.Equal(1f, grad[x.Length / 2]);              // at x = 0
+        Assert.Equal(161, x.Length);
+        Assert.Equal(-4f, x[0]);
+        Assert.Equal(4f, x[^1]);
+        using var scope = NewDisposeScope();
+        var xs = tensor(x).requires_grad_(true);
+        var ts = xs.tanh();
+        ts.sum().backward();
+        Assert.Equal(ts.detach().data<float>().ToArray(), t, new FloatTolerance(1e-6f));
+        Assert.Equal(xs.grad!.data<float>().ToArray(), grad, new FloatTolerance(1e-6f));
     }
 
     sealed class RecordingModel(IModel inner) : IModel

@@ -47,8 +47,21 @@ public class Part1TrainingTests
         Assert.True(Distance(comparison.RunningStd, comparison.CalibratedStd) < Distance(startStd, comparison.CalibratedStd));
         Assert.True(Distance(comparison.RunningMean, comparison.CalibratedMean) < Distance(startMean, comparison.CalibratedMean));
         Assert.True(comparison.MaxStdDifference > 0.1f, "50 steps are not enough for the running std to arrive");
-        var (train, _) = run.SplitLossesWith(calibrated);
-        Assert.True(float.IsFinite(train));
+        // The losses with the calibrated statistics are the lecture's evaluation written out with them:
+        // bngain · (hpreact − bnmean) / bnstd + bnbias, tanh, the output layer, F.cross_entropy over the whole split.
+        var (train, val) = run.SplitLossesWith(calibrated);
+        float Oracle(Tensor X, Tensor Y)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var m = run.Model;
+            var hpreact = m.C[X].view(X.shape[0], -1).mm(m.W1);
+            hpreact = bn.bngain * (hpreact - calibrated.Mean) / calibrated.Std + bn.bnbias;
+            var logits = tanh(hpreact).mm(m.W2) + m.b2;
+            return nn.functional.cross_entropy(logits, Y).item<float>();
+        }
+        Assert.Equal(Oracle(Data.Xtr, Data.Ytr), train, 1e-6f);
+        Assert.Equal(Oracle(Data.Xdev, Data.Ydev), val, 1e-6f);
     }
 
     [Fact]
