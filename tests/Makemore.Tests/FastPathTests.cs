@@ -48,14 +48,14 @@ public class FastPathTests
             var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 0, RecordUpdateRatios: true), TextWriter.Null);
             var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 0, RecordUpdateRatios: true, Fast: true), TextWriter.Null);
             float loss = MathF.Pow(10, expected.Lossi[0]);
-            Assert.Equal(loss, MathF.Pow(10, actual.Lossi[0]), 5e-7f * loss);                  // relative; seen: ≤ 1.5e-7
+            Assert.Equal(loss, MathF.Pow(10, actual.Lossi[0]), 2e-6f * loss);                  // relative; seen: ≤ 1.5e-7 (≈10×: another CPU may round differently)
             Assert.Contains("steps/s on the fast path)", actual.ToString());
             Assert.DoesNotContain("fast", expected.ToString());
             for (int i = 0; i < plain.Parameters.Count; i++)
             {
                 Close(plain.Parameters[i].grad!, fast.Parameters[i].grad!, 1e-5, $"{plain} grad of parameter {i}");
                 Close(plain.Parameters[i], fast.Parameters[i], 1e-6, $"{plain} parameter {i} after the update");
-                Assert.Equal(expected.Ud[0][i], actual.Ud[0][i], 1e-6f);                           // seen: ≤ 2.4e-7
+                Assert.Equal(expected.Ud[0][i], actual.Ud[0][i], 3e-6f);                           // seen: ≤ 2.4e-7
             }
             // the generator is left where the plain loop leaves it
             Assert.True(randint(0, 1000, [4], generator: g1).Exactly(randint(0, 1000, [4], generator: g2)));
@@ -70,11 +70,11 @@ public class FastPathTests
             var options = new TrainingOptions(MaxSteps: 1000);
             var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, options, TextWriter.Null);
             var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, options with { Fast = true }, TextWriter.Null);
-            for (int i = 0; i < 1000; i++) Assert.Equal(expected.Lossi[i], actual.Lossi[i], 5e-6f);   // seen: ≤ 9.3e-7
+            for (int i = 0; i < 1000; i++) Assert.Equal(expected.Lossi[i], actual.Lossi[i], 1e-5f);   // seen: ≤ 9.3e-7
             for (int i = 0; i < plain.Parameters.Count; i++)
                 Close(plain.Parameters[i], fast.Parameters[i], 1e-4, $"{plain} parameter {i} after 1000 steps");   // seen: ≤ 3e-5
             float lossPlain = Evaluation.SplitLoss(plain, Data.Xdev, Data.Ydev), lossFast = Evaluation.SplitLoss(fast, Data.Xdev, Data.Ydev);
-            Assert.Equal(lossPlain, lossFast, 1e-6f);   // the running BatchNorm statistics came back too (seen: ≤ 2.4e-7)
+            Assert.Equal(lossPlain, lossFast, 3e-6f);   // the running BatchNorm statistics came back too (seen: ≤ 2.4e-7)
         }
     }
 
@@ -89,7 +89,7 @@ public class FastPathTests
         for (int l = 0; l < a.Layers.Count; l++)
         {
             Close(a.Layers[l].Out!, b.Layers[l].Out!, 1e-5, $"output of layer {l} ({a.Layers[l].Kind})");
-            Close(a.Layers[l].OutGrad!, b.Layers[l].OutGrad!, 5e-6, $"output gradient of layer {l} ({a.Layers[l].Kind})");   // seen: ≤ 1e-6
+            Close(a.Layers[l].OutGrad!, b.Layers[l].OutGrad!, 1e-5, $"output gradient of layer {l} ({a.Layers[l].Kind})");   // seen: ≤ 1e-6
         }
     }
 

@@ -230,11 +230,11 @@ public class NetworkTests
         var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 2), TextWriter.Null);
         var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 2, Fast: true), TextWriter.Null);
         Assert.True(actual.Fast);
-        for (int i = 0; i < 3; i++) Assert.Equal(expected.Lossi[i], actual.Lossi[i], 1e-6f);        // seen: identical
+        for (int i = 0; i < 3; i++) Assert.Equal(expected.Lossi[i], actual.Lossi[i], 1e-5f);        // seen: identical (≈10× what is seen everywhere here: another CPU may round differently)
         for (int i = 0; i < plain.Parameters.Count; i++)
-            Assert.True(plain.Parameters[i].allclose(fast.Parameters[i], rtol: 1e-5, atol: 5e-7), $"parameter {i}");      // seen: ≤ 1.2e-7
+            Assert.True(plain.Parameters[i].allclose(fast.Parameters[i], rtol: 1e-5, atol: 1.5e-6), $"parameter {i}");    // seen: ≤ 1.2e-7
         for (int l = 0; l < plain.Layers.Count; l++)
-            Assert.True(plain.Layers[l].Out!.allclose(fast.Layers[l].Out!, rtol: 1e-5, atol: 3e-6), $"output of layer {l}");   // seen: ≤ 9.5e-7
+            Assert.True(plain.Layers[l].Out!.allclose(fast.Layers[l].Out!, rtol: 1e-5, atol: 1e-5), $"output of layer {l}");   // seen: ≤ 9.5e-7
     }
 
     [Fact]
