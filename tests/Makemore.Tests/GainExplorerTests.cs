@@ -18,32 +18,8 @@ public class GainExplorerTests
 
     public GainExplorerTests() => torch.set_num_threads(1);
 
-    // The net as notebook 13's cell builds it (its settings: batchNorm, tanh), from the library's layers.
-    static Network BuildNet(Generator g, double gain, bool batchNorm, bool tanh)
-    {
-        int n_embd = 10, n_hidden = 100, vocab_size = 27, block_size = 3;
-        var C = randn(vocab_size, n_embd, generator: g);
-        var layers = new List<Layer>();
-        int fanIn = n_embd * block_size;
-        for (int k = 0; k < 5; k++)
-        {
-            layers.Add(new Linear(fanIn, n_hidden, bias: !batchNorm, generator: g));
-            if (batchNorm) layers.Add(new BatchNorm1d(n_hidden));
-            if (tanh) layers.Add(new Tanh());
-            fanIn = n_hidden;
-        }
-        layers.Add(new Linear(n_hidden, vocab_size, bias: !batchNorm, generator: g));
-        if (batchNorm) layers.Add(new BatchNorm1d(vocab_size));
-        using (no_grad())
-        {
-            if (batchNorm) ((BatchNorm1d)layers[^1]).Gamma.mul_(0.1);
-            else ((Linear)layers[^1]).Weight.mul_(0.1);
-            foreach (var layer in layers.Take(layers.Count - 1))
-                if (layer is Linear linear) linear.Weight.mul_(gain);
-        }
-        C.requires_grad = true;
-        return new Network(C, layers);
-    }
+    // The net as notebook 13's cell builds it (its settings: batchNorm, tanh): the cells of notebooks 07-11.
+    static Network BuildNet(Generator g, double gain, bool batchNorm, bool tanh) => NetworkTests.CellNet(g, gain, batchNorm, tanh);
 
     // The cell's loop body for one gain: a run stopped after its first step, then a short run from the same seed.
     static GainMeasurements Measure(double gain, bool batchNorm, bool tanh, int stopAfter, bool fast)

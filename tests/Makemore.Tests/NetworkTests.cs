@@ -26,7 +26,7 @@ public class NetworkTests
     public NetworkTests() => torch.set_num_threads(1);
 
     // The cells of notebooks 07-11: C, the layers list, the init loop under no_grad.
-    static Network CellNet(Generator g, double gain, bool batchNorm = false, bool tanh = true, Func<Layer>? nonlinearity = null)
+    internal static Network CellNet(Generator g, double gain, bool batchNorm = false, bool tanh = true, Func<Layer>? nonlinearity = null)
     {
         int n_embd = 10, n_hidden = 100, vocab_size = 27, block_size = 3;
         var C = randn(vocab_size, n_embd, generator: g);

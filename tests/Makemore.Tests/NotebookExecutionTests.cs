@@ -20,6 +20,19 @@ public class NotebookExecutionTests(ITestOutputHelper output)
 
     public static TheoryData<string> Notebooks() => NotebookFormatTests.Notebooks();
 
+    // A notebook made from a series notebook's cells, run with the tests' budget. It is written beside notebooks/, so that
+    // the cells' relative #r paths to the library resolve the same way.
+    NotebookRun RunScratch(JsonNode notebook, string name)
+    {
+        string dir = Path.Combine(RepoFiles.Root, ".scratch-notebooks");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name);
+        File.WriteAllText(path, notebook.ToJsonString());
+        _ = Prepared.Value;
+        return Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
+                            new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+    }
+
     NotebookRun Run(string name) => Runs.GetOrAdd(name, n => new Lazy<NotebookRun>(() =>
     {
         _ = Prepared.Value;
@@ -232,14 +245,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
             cell["source"] = source;
             cells.Add(cell);
         }
-        // Beside notebooks/, so that the cells' relative #r path to the library resolves the same way.
-        string dir = Path.Combine(RepoFiles.Root, ".scratch-notebooks");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, "shape-mistake.ipynb");
-        File.WriteAllText(path, notebook.ToJsonString());
-        _ = Prepared.Value;
-        var run = Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
-                               new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+        var run = RunScratch(notebook, "shape-mistake.ipynb");
         Assert.NotNull(run.Executed);
         var failed = Assert.Single(run.Executed!.CodeCells, c => c.Error is not null);
         Assert.Contains("mat1 and mat2 shapes cannot be multiplied (32x30 and 40x200)", failed.Error!.Text);
@@ -291,14 +297,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         keep.Add(check);
         cells.Clear();
         foreach (var c in keep) cells.Add(c);
-        // Beside notebooks/, so that the cells' relative #r path to the library resolves the same way.
-        string dir = Path.Combine(RepoFiles.Root, ".scratch-notebooks");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, "fold-check.ipynb");
-        File.WriteAllText(path, notebook.ToJsonString());
-        _ = Prepared.Value;
-        var run = Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
-                               new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+        var run = RunScratch(notebook, "fold-check.ipynb");
         output.WriteLine(run.Summary());
         Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
         Assert.Contains("fold checked: max |Δlogits| ", run.Executed!.CodeCells.Last().Text);
