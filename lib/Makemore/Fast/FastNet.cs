@@ -44,8 +44,8 @@ internal sealed class FastNet
     /// <summary>In the model's <c>parameters</c> order.</summary>
     public IReadOnlyList<FastParameter> Parameters { get; }
 
-    /// <summary>Part 1's MLP, built from its pieces by part 1's Mlp itself: C, the hidden Linear, an
-    /// optional BatchNorm, the tanh and the output Linear.</summary>
+    /// <summary>A net whose model put its fast layers together itself (part 1's Mlp: C, the hidden Linear, an optional
+    /// BatchNorm, the tanh and the output Linear).</summary>
     internal static FastNet FromParts(FastParameter c, int blockSize, int batch, FastLayer[] layers, FastBuffer[] buffers,
                                       IReadOnlyList<Tensor> order) =>
         new(c, blockSize, batch, layers, new Layer?[layers.Length], buffers, order);

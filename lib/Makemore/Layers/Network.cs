@@ -19,8 +19,6 @@ namespace Makemore.Layers;
 /// </summary>
 public sealed class Network : IModel
 {
-    (FastNet? Net, string? Reason) IModel.CompileFast(int batch) => FastNet.FromLayers(C, Layers, null, batch, Parameters);
-
     public Network(Tensor C, IEnumerable<Layer> layers)
     {
         ArgumentNullException.ThrowIfNull(C);
@@ -48,6 +46,9 @@ public sealed class Network : IModel
 
     /// <summary>The layers' running statistics (BatchNorm1d's running_mean and running_var).</summary>
     public IReadOnlyList<Tensor> Buffers => [.. Layers.SelectMany(layer => layer.Buffers)];
+
+    // The fast path compiles the layers themselves (C and a list of Linear, BatchNorm1d, Tanh).
+    (FastNet? Net, string? Reason) IModel.CompileFast(int batch) => FastNet.FromLayers(C, Layers, null, batch, Parameters);
 
     /// <summary><c>sum(p.nelement() for p in parameters)</c>.</summary>
     public long ParameterCount => Parameters.Sum(p => p.numel());

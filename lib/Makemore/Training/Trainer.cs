@@ -37,7 +37,6 @@ public static class Trainer
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
         if (options.Fast)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
             var (net, reason) = model.CompileFast(options.BatchSize);
             if (net is not null)
                 return FastTrainer.Train(net, model, Xtr, Ytr, g, options, initial, log, cancellation);
