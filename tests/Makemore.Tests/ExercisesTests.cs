@@ -16,29 +16,7 @@ public class ExercisesTests
 
     // The deep net of notebooks 07 and 11, initialised as the lecture does: hidden Linear weights × 5/3, the last layer
     // less confident (its weight × 0.1, or with BatchNorm the last gamma × 0.1).
-    static Network DeepNet(Generator g, bool batchNorm, int n_hidden = 100)
-    {
-        var C = randn(27, 10, generator: g);
-        var layers = new List<Layer>();
-        int fanIn = 30;
-        for (int k = 0; k < 6; k++)
-        {
-            int fanOut = k < 5 ? n_hidden : 27;
-            layers.Add(new Linear(fanIn, fanOut, bias: !batchNorm, generator: g));
-            if (batchNorm) layers.Add(new BatchNorm1d(fanOut));
-            if (k < 5) layers.Add(new Tanh());
-            fanIn = fanOut;
-        }
-        using (no_grad())
-        {
-            if (layers[^1] is BatchNorm1d lastBn) lastBn.Gamma.mul_(0.1);
-            else ((Linear)layers[^1]).Weight.mul_(0.1);
-            foreach (var layer in layers.Take(layers.Count - 1))
-                if (layer is Linear linear) linear.Weight.mul_(5.0 / 3);
-        }
-        C.requires_grad = true;
-        return new Network(C, layers);
-    }
+    static Network DeepNet(Generator g, bool batchNorm) => NetworkTests.CellNet(g, 5.0 / 3, batchNorm);
 
     /// <summary>Trains the network and records, per parameter, whether any entry of its gradient was ever non-zero
     /// and the first step at which one was.</summary>
