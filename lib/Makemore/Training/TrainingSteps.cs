@@ -128,6 +128,7 @@ public sealed class TrainingSteps : IEnumerable<int>
 
     static Tensor[] Copy(IReadOnlyList<Tensor> parameters)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
         return [.. parameters.Select(p => p.detach().clone().DetachFromDisposeScope())];
     }
