@@ -43,8 +43,14 @@ public static class Part1Reference
                 return new(null, false,
                     $"no lecture reference: the parameters at init are the lecture's {name}, but the forward pass is not " +
                     $"(the first loss is {Loss(result.Lossi[0])}; the lecture's is {Loss(oracleFirstLoss)})");
-            bool full = result.Options is TrainingOptions o && Schedule(o) == Schedule(LectureOptions)
-                        && result.Steps == LectureOptions.MaxSteps;
+            // The schedule: the library's loop says it in its options; a loop written in a cell shows it in its updates.
+            string? otherSchedule = result.Options is TrainingOptions o
+                ? Schedule(o) == Schedule(LectureOptions) ? null : "another schedule"
+                : OtherUpdate(result);
+            bool full = otherSchedule is null && result.Steps == LectureOptions.MaxSteps;
+            if (!full && otherSchedule is not null && result.Options is null)
+                return new(stage, false, $"the lecture's {name} at init (the same parameters, bit for bit, and the same first " +
+                                         $"loss); no lecture reference for the losses after it: {otherSchedule}");
             return full
                 ? new(stage, true, $"the lecture's {name}: the same parameters at init (bit for bit), the same first loss, " +
                                    $"the same {LectureOptions.MaxSteps} steps")
@@ -68,6 +74,17 @@ public static class Part1Reference
             text += Environment.NewLine + "the training printout, line by line:" + Environment.NewLine +
                     Diagnostics.LectureComparison.Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
         return text;
+    }
+
+    // A loop written in a cell: null when every sampled update was the lecture's p.data += -lr * p.grad with its lr for
+    // that step (0.1, then 0.01 from step 100000), else the first step where it was not.
+    static string? OtherUpdate(TrainingResult result)
+    {
+        if (result.Updates.Count == 0) return "the loop's updates were not recorded";
+        var other = result.Updates.FirstOrDefault(u => !u.Applied(LectureOptions.LearningRate(u.Step)));
+        return other is null ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"the update at step {other.Step} is not the lecture's p.data += -lr * p.grad with lr {LectureOptions.LearningRate(other.Step)}");
     }
 
     // What decides the losses after the first step (the label and the fast switch do not).

@@ -20,11 +20,15 @@ sealed class RunReport
     readonly IProgress<TrainingStatus>? monitor;
     readonly Stopwatch clock = Stopwatch.StartNew();
     long nextStatus;
+    readonly bool echo;
     float lastLoss = float.NaN;
 
-    public RunReport(TextWriter log, TrainingOptions options, TrainingResult result)
+    /// <param name="echo">False for a loop written in a cell, which prints its own lines: the report then writes them
+    /// only to the runner's progress file, and records neither <see cref="TrainingResult.Printed"/> nor
+    /// <see cref="TrainingResult.FirstLoss"/> (it only sees <c>lossi</c>, whose 10^x can differ in the last digit).</param>
+    public RunReport(TextWriter log, TrainingOptions options, TrainingResult result, bool echo = true)
     {
-        (this.log, this.options, this.result) = (log, options, result);
+        (this.log, this.options, this.result, this.echo) = (log, options, result, echo);
         file = new ProgressFile(options.Label);
         monitor = Trainer.Monitor?.Invoke(options);
         Send(TrainingState.Running);
@@ -34,12 +38,15 @@ sealed class RunReport
     public void Step(int step, float loss)
     {
         lastLoss = loss;
-        if (step == 0) result.FirstLoss = loss;
+        if (step == 0 && echo) result.FirstLoss = loss;
         if (step % options.PrintEvery == 0)
         {
             string line = string.Create(CultureInfo.InvariantCulture, $"{step,7}/{options.MaxSteps,7}: {(double)loss:F4}");
-            log.WriteLine(line);
-            result.Printed.Add(line);
+            if (echo)
+            {
+                log.WriteLine(line);
+                result.Printed.Add(line);
+            }
             file.Write(line);
         }
         if (monitor is not null && clock.ElapsedTicks >= nextStatus) Send(TrainingState.Running);

@@ -30,6 +30,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
+        options = Capped(options);
         CheckParameters(model.Parameters);
         CheckSplit(Xtr, Ytr, options, model);
         log ??= Console.Out;
@@ -100,6 +101,46 @@ public static class Trainer
     }
 
     /// <summary>
+    /// The steps of a training loop written in a cell, as the lecture writes it:
+    /// <code>
+    /// int max_steps = 200000;
+    /// var lossi = new List&lt;float&gt;();
+    /// var run = Trainer.Steps(max_steps, lossi, parameters);
+    /// foreach (int i in run)
+    /// {
+    ///     using var scope = torch.NewDisposeScope();   // this step's tensors are freed at its end
+    ///     ... minibatch, forward, loss, p.grad = null, loss.backward(), lr, the update, the print ...
+    ///     lossi.Add(loss.log10().item&lt;float&gt;());     // the body's last line: one loss per step
+    /// }
+    /// </code>
+    /// (or <c>foreach (int i in Trainer.Steps(max_steps, lossi, parameters))</c> when the run's record is not needed;
+    /// a torch.nn model passes <c>model.parameters()</c>).
+    /// The loop takes max_steps steps, or the <c>MAKEMORE_STEPS</c> cap (<see cref="Budget"/>) when that is smaller.
+    /// Before each step it honours the stop button (<see cref="AmbientCancellation"/>, or
+    /// <paramref name="cancellation"/>): it throws <see cref="TrainingStoppedException"/>, and the parameters are as
+    /// after the last completed step. After each step it reads the loss the body appended to <paramref name="lossi"/>
+    /// (it throws if the body appended none or several) for the live progress line (<see cref="Monitor"/>, a few
+    /// updates a second at most); when the loop ends (all steps, a <c>break</c> after the lossi line, an exception) it
+    /// sends the last status. The body prints its own lines; nothing here guards against a loss that stops being a
+    /// number (<see cref="Train"/> does). The returned steps' <see cref="TrainingSteps.Result"/> (also what the steps
+    /// convert to) records the parameters before the first step, the lossi, and the update at sampled steps, so that
+    /// a comparison with the lecture can check that the cell's loop applied the lecture's learning rates.
+    /// </summary>
+    public static TrainingSteps Steps(int max_steps, List<float> lossi, IEnumerable<Tensor> parameters,
+                                      string label = "train", CancellationToken cancellation = default) =>
+        new(max_steps, lossi, parameters, label, cancellation, Budget.Steps(Math.Max(max_steps, 1)));
+
+    /// <summary>The options with the <c>MAKEMORE_STEPS</c> cap (<see cref="Budget"/>) applied where the loop runs: to
+    /// max_steps, or to the <c>break</c> step when there is one (the lines then still print the lecture's max_steps).</summary>
+    internal static TrainingOptions Capped(TrainingOptions options, string? cap = null)
+    {
+        cap ??= Environment.GetEnvironmentVariable(Budget.Variable);
+        return options.StopAfter is int stopAfter
+            ? options with { StopAfter = Budget.Steps(stopAfter + 1, cap) - 1 }
+            : options with { MaxSteps = Budget.Steps(options.MaxSteps, cap) };
+    }
+
+    /// <summary>
     /// The loop both paths share: before each step, the stop button; after it, the printed line and the live status;
     /// at the end, however it ends, <paramref name="end"/> and the last status. A step either completes or throws
     /// before it changes the model, so a run that stops leaves the state of its last completed step.
@@ -141,7 +182,7 @@ public static class Trainer
 
     // The lecture's `for p in parameters: p.requires_grad = True`: a tensor that was forgotten there would get no
     // gradient, and the update would fail half-way through a step. Say which one, before the first step.
-    static void CheckParameters(IReadOnlyList<Tensor> parameters)
+    internal static void CheckParameters(IReadOnlyList<Tensor> parameters)
     {
         if (parameters.Count == 0) throw new ArgumentException("the model has no parameters to train");
         for (int k = 0; k < parameters.Count; k++)

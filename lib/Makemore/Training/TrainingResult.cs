@@ -13,6 +13,10 @@ public sealed class TrainingResult
     /// <summary>The lines the loop printed (<c>{step,7}/{max_steps,7}: {loss:.4f}</c>), to set next to the lecture's.</summary>
     public List<string> Printed { get; } = [];
     public List<float[]> Ud { get; } = [];
+    /// <summary>For a loop written in a cell (<see cref="Trainer.Steps"/>), whose options the library cannot read: what
+    /// its update did at sampled steps, to tell whether it was the lecture's schedule. Empty for
+    /// <see cref="Trainer.Train"/>, whose <see cref="Options"/> say it.</summary>
+    public List<UpdateSample> Updates { get; } = [];
     /// <summary>Steps taken (updates applied).</summary>
     public int Steps => Lossi.Count;
     public TimeSpan Elapsed { get; internal set; }
@@ -27,6 +31,30 @@ public sealed class TrainingResult
     public override string ToString() =>
         $"{Steps} steps in {Elapsed.TotalSeconds:F1} s ({StepsPerSecond:F0} steps/s{(Fast ? " on the fast path" : "")}), " +
         $"last minibatch loss {LastLoss:F4}";
+}
+
+/// <summary>
+/// What a loop's update did to a few values of every parameter at one step (those with the largest gradients, where an
+/// update shows most): the value before the step, its gradient and the value after, concatenated over the parameters.
+/// Enough to tell afterwards, to the bit, whether the step was the lecture's <c>p.data += -lr * p.grad</c> with a given lr.
+/// </summary>
+public sealed record UpdateSample(int Step, float[] Before, float[] Grad, float[] After)
+{
+    /// <summary>True when every sampled value after the step is exactly before + (−lr)·grad in float32, as libtorch
+    /// computes <c>p.add_(-lr * p.grad)</c> (the product rounded to float, then the sum); false if the step applied
+    /// another lr or another update (momentum, weight decay), or a parameter had no gradient (NaN).</summary>
+    public bool Applied(double lr)
+    {
+        float negLr = (float)-lr;
+        for (int j = 0; j < After.Length; j++)
+        {
+            float product = Grad[j] * negLr;
+            float expected = Before[j] + product;
+            if (float.IsNaN(expected) || BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(After[j]))
+                return false;
+        }
+        return true;
+    }
 }
 
 /// <summary>Training was stopped by its caller (the notebook's stop button): <see cref="Partial"/> keeps what was
