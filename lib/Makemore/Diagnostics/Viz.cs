@@ -126,6 +126,9 @@ public static class Viz
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(ud);
+        if (ud.FirstOrDefault(step => step.Length != parameters.Count) is { } wrong)
+            throw new ArgumentException($"ud has {wrong.Length} values per step but there are {parameters.Count} parameters: " +
+                                        "pass the parameters of the model whose run recorded it", nameof(ud));
         var rows = new List<UpdateRatioSeries>();
         for (int i = 0; i < parameters.Count; i++)
             if (parameters[i].dim() == 2)
