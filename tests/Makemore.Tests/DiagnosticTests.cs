@@ -114,6 +114,12 @@ public class DiagnosticTests
         var e = Assert.Throws<InvalidOperationException>(() => Viz.ForwardActivations(net));
         Assert.Contains("RetainOutputs", e.Message);
         Assert.Throws<InvalidOperationException>(() => Viz.WeightGradients(net));
+        Assert.Contains("RetainOutputs", Assert.Throws<InvalidOperationException>(
+            () => Viz.ActivationStats<Makemore.Layers.Tanh>(net.Layers, "viz #1")).Message);
+        // a ud recorded for another list of parameters is named, not an index error
+        var e4 = Assert.Throws<ArgumentException>(() => Viz.UpdateRatioStats(net.Parameters, [new float[5]], "viz #4"));
+        Assert.Equal($"ud has 5 values per step but there are {net.Parameters.Count} parameters: pass the parameters of " +
+                     "the model whose run recorded it (Parameter 'ud')", e4.Message);
     }
 
     [Fact]

@@ -338,6 +338,59 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         Assert.Contains("fold checked: max |Δlogits| ", run.Executed!.CodeCells.Last().Text);
     }
 
+    /// <summary>
+    /// Each viz loop is written once, in the notebook that teaches it (viz #1/#2 in 08, #3/#4 in 10); 09, 10 and 11 call
+    /// the library's copies (<c>Viz.ActivationStats&lt;T&gt;</c>, …). A notebook made of 08's set-up cells, 08's cell
+    /// that writes the net and viz #1/#2, 10's cell that writes viz #3/#4, and one more cell that trains three nets
+    /// (the tanh net at gains 5/3 and 0.5, the BatchNorm net) and throws unless every loop prints the same lines and
+    /// draws the same chart as its library copy. A change to either side fails it.
+    /// </summary>
+    [Fact]
+    public void TheVizLoopsOf08And10PrintWhatTheLibrarysCopiesPrint()
+    {
+        var viz12 = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "08-viz-activations-and-gradients.ipynb")))!;
+        var viz34 = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "10-viz-weights-and-update-ratios.ipynb")))!;
+        var code12 = viz12["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code").Select(c => c!).ToList();
+        var code34 = viz34["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code").Select(c => c!).ToList();
+        var loops12 = Assert.Single(code12, c => Source(c).Contains("ActivationStats<T>(") && Source(c).Contains("GradientStats<T>("));
+        var loops34 = Assert.Single(code34, c => Source(c).Contains("WeightStats(IReadOnlyList") && Source(c).Contains("UpdateRatioStats(IReadOnlyList"));
+        Assert.Contains("Network DeepTanhNet(", Source(loops12));
+        var check = loops12.DeepClone();
+        check["source"] = """
+            void Same(string what, (List<string> Lines, GenericChart Chart) cell, (List<string> Lines, GenericChart Chart) library)
+            {
+                if (cell.Lines.Count == 0) throw new Exception($"{what}: the cell's loop printed nothing");
+                if (!cell.Lines.SequenceEqual(library.Lines))
+                    throw new Exception($"{what}: the cell prints\n{string.Join("\n", cell.Lines)}\nthe library's copy\n{string.Join("\n", library.Lines)}");
+                if (GenericChart.toJson(cell.Chart) != GenericChart.toJson(library.Chart)) throw new Exception($"{what}: the charts differ");
+                Console.WriteLine($"{what}: {cell.Lines.Count} lines and the chart equal");
+            }
+            foreach (var (name, batchNorm, gain) in new[] { ("tanh net, gain 5/3", false, 5.0 / 3), ("tanh net, gain 0.5", false, 0.5), ("BatchNorm net, gain 1", true, 1.0) })
+            {
+                var g = new Generator(2147483647);
+                IModel model = batchNorm ? DeepNet.Create(g, new DeepNetOptions(BatchNorm: true, Gain: gain)) : DeepTanhNet(g, gain);
+                if (model is DeepNet deep) deep.RetainOutputs = true;
+                IReadOnlyList<Layer> layers = model is DeepNet d ? d.Layers : ((Network)model).Layers;
+                var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(150));
+                Same($"{name}: viz #1", ActivationStats<Tanh>(layers, "t"), Viz.ActivationStats<Tanh>(layers, "t"));
+                Same($"{name}: viz #1 of the Linears", ActivationStats<Linear>(layers, "t"), Viz.ActivationStats<Linear>(layers, "t"));
+                Same($"{name}: viz #2", GradientStats<Tanh>(layers, "t"), Viz.GradientStats<Tanh>(layers, "t"));
+                Same($"{name}: viz #3", WeightStats(model.Parameters, "t"), Viz.WeightStats(model.Parameters, "t"));
+                Same($"{name}: viz #4", UpdateRatioStats(model.Parameters, result.Ud, "t"), Viz.UpdateRatioStats(model.Parameters, result.Ud, "t"));
+            }
+            """;
+        var keep = code12.Take(4).Append(loops12).Append(loops34).Append(check).Select(c => c.DeepClone()).ToList();
+        var cells = viz12["cells"]!.AsArray();
+        cells.Clear();
+        foreach (var c in keep) cells.Add(c);
+        var run = RunScratch(viz12, "viz-loops-check.ipynb");
+        output.WriteLine(run.Summary());
+        Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
+        string text = run.Executed!.CodeCells.Last().Text;
+        output.WriteLine(text);
+        Assert.Equal(15, text.Split('\n').Count(l => l.EndsWith("lines and the chart equal")));
+    }
+
     static string Source(JsonNode cell) => cell["source"] switch
     {
         JsonArray lines => string.Concat(lines.Select(l => (string?)l)),

@@ -133,6 +133,15 @@ public class Part2Tests
         var run = Runs.Diagnose(Data.Value, new DeepNetOptions(BatchNorm: true, Gain: 1.0), stopAfter: 1000, log: TextWriter.Null);
         Assert.Equal(1001, run.Result.Steps);
         Assert.Equal(Ref.BatchNormActivations, Viz.ForwardActivations(run.Net).Select(r => r.ToString()));
+        // viz #2 and #3 against the stored notebook's cells 16 and 17: each line the same, or apart only in its last
+        // printed digits or the sign of a zero (float32 sums in another order after 1000 steps)
+        foreach (var (ours, stored) in new[] { (Viz.BackwardGradients(run.Net).Select(r => r.ToString()).ToList(), Ref.BatchNormGradients),
+                                               (Viz.WeightGradients(run.Net).Select(r => r.ToString()).ToList(), Ref.BatchNormWeightGradients) })
+        {
+            Assert.Equal(stored.Length, ours.Count);
+            Assert.All(ours.Zip(stored), p => Assert.True(p.First == p.Second || LectureComparison.OnlyRounding(p.First, p.Second),
+                                                          $"{p.First}\n  against the lecture's {p.Second}"));
+        }
         Assert.Equal(Ref.BatchNormValLoss, Evaluation.Line("val", Evaluation.SplitLoss(run.Net, Data.Value.Xdev, Data.Value.Ydev)));
         Assert.Equal(Ref.BatchNormSamples, Sampler.Sample(run.Net, Data.Value.Vocab, Data.Value.BlockSize, 20));
     }

@@ -3,18 +3,17 @@ namespace Makemore.Part2;
 /// <summary>
 /// What the lecture printed in part 2, for comparison only (never used in a computation). Two sources:
 /// <list type="bullet">
-/// <item><b>Published</b>: the outputs saved in the lecture's notebook (makemore_part3_bn.ipynb), which ends in the
-/// state of the video's last run: the deep net with BatchNorm, gain 1.0, stopped after step 1000 (1001 updates).</item>
-/// <item><b>Video</b>: the tables the video shows for the other settings, as reproduced by a public re-execution of the
-/// lecture's code in PyTorch (the notebook only keeps its last run). The BatchNorm viz #2/#3 tables of that
-/// re-execution were made with biases before each BatchNorm (47551 parameters); those biases get a gradient of
-/// zero up to rounding, so only the last printed digit can move (the first line of viz #2 carries the stored
-/// notebook's std, 2.640702e-03).</item>
+/// <item><b>Published</b>: the outputs stored in the lecture's notebook (makemore_part3_bn.ipynb), which ends in the
+/// state of the video's last run: the deep net with BatchNorm, gain 1.0, stopped after step 1000 (1001 updates). Its
+/// cells 15, 16 and 17 print viz #1, #2 and #3 as text, cell 19 the split losses; it also keeps 20 sampled names.</item>
+/// <item><b>Video</b>: the tables the video shows for the other settings (the notebook only keeps its last run), as
+/// reproduced by a public re-execution of the lecture's code in PyTorch.</item>
 /// </list>
 /// <see cref="Runs"/> says which run each table belongs to, so that a notebook compares a run with the lecture's only
 /// when it is the same run (<see cref="Find"/>).
 /// Tables after 1000 steps agree with ours to the printed digits except the last printed digits (less than one unit of the 6th significant digit) of some
-/// <c>%e</c> numbers: the BLAS sums in a different order, and float32 rounding drifts by an ulp over 1000 steps.
+/// <c>%e</c> numbers, or the sign of a mean that prints as ±0.000000: the BLAS sums in a different order, and float32
+/// rounding drifts by an ulp over 1000 steps.
 /// </summary>
 public static class LectureReferencePart2
 {
@@ -32,7 +31,8 @@ public static class LectureReferencePart2
 
     // ---- Published: BatchNorm, gain 1.0, after 1001 updates -----------------------------------------------------
 
-    /// <summary>Published viz #1 (also quoted identically by several public notes on the lecture).</summary>
+    /// <summary>Published viz #1 (the stored notebook's cell 15; also quoted identically by several public notes on the
+    /// lecture).</summary>
     public static readonly string[] BatchNormActivations =
     [
         "layer 2 (      Tanh): mean -0.00, std 0.63, saturated: 2.78%",
@@ -42,7 +42,8 @@ public static class LectureReferencePart2
         "layer 14 (      Tanh): mean +0.00, std 0.65, saturated: 1.88%",
     ];
 
-    /// <summary>Published: <c>split_loss('train')</c> and <c>split_loss('val')</c> in eval mode after the 1001 steps.</summary>
+    /// <summary>Published: <c>split_loss('train')</c> and <c>split_loss('val')</c> in eval mode after the 1001 steps
+    /// (the stored notebook's cell 19).</summary>
     public const string BatchNormTrainLoss = "train 2.4002976417541504", BatchNormValLoss = "val 2.3982467651367188";
 
     /// <summary>Published: the 20 names sampled (generator 2147483647 + 10) from that net.</summary>
@@ -52,26 +53,26 @@ public static class LectureReferencePart2
         "dhlm.", "join.", "qhinn.", "sroin.", "arian.", "quiqaelogiearyxix.", "kaeklinsan.", "ed.", "ecoia.", "gtleley.",
     ];
 
-    /// <summary>Video (re-execution with biases, see above): viz #2 of the BatchNorm run.</summary>
+    /// <summary>Published viz #2 (the stored notebook's cell 16): the gradient at each Tanh's output.</summary>
     public static readonly string[] BatchNormGradients =
     [
-        "layer 2 (      Tanh): mean +0.000000, std 2.640702e-03",   // the stored notebook's
+        "layer 2 (      Tanh): mean -0.000000, std 2.640702e-03",
         "layer 5 (      Tanh): mean +0.000000, std 2.245584e-03",
-        "layer 8 (      Tanh): mean +0.000000, std 2.045741e-03",
-        "layer 11 (      Tanh): mean -0.000000, std 1.983132e-03",
-        "layer 14 (      Tanh): mean -0.000000, std 1.952381e-03",
+        "layer 8 (      Tanh): mean -0.000000, std 2.045742e-03",
+        "layer 11 (      Tanh): mean +0.000000, std 1.983134e-03",
+        "layer 14 (      Tanh): mean -0.000000, std 1.952382e-03",
     ];
 
-    /// <summary>Video (re-execution with biases, see above): viz #3 of the BatchNorm run.</summary>
+    /// <summary>Published viz #3 (the stored notebook's cell 17): every 2-D parameter's gradient.</summary>
     public static readonly string[] BatchNormWeightGradients =
     [
-        "weight   (27, 10) | mean -0.000000 | std 8.020527e-03 | grad:data ratio 8.012623e-03",
-        "weight  (30, 100) | mean +0.000246 | std 9.241064e-03 | grad:data ratio 4.881084e-02",
-        "weight (100, 100) | mean +0.000113 | std 7.132873e-03 | grad:data ratio 6.964613e-02",
-        "weight (100, 100) | mean -0.000086 | std 6.234302e-03 | grad:data ratio 6.073738e-02",
-        "weight (100, 100) | mean +0.000052 | std 5.742181e-03 | grad:data ratio 5.631477e-02",
-        "weight (100, 100) | mean +0.000032 | std 5.672201e-03 | grad:data ratio 5.570121e-02",
-        "weight  (100, 27) | mean -0.000082 | std 1.209415e-02 | grad:data ratio 1.160105e-01",
+        "weight   (27, 10) | mean +0.000000 | std 8.020534e-03 | grad:data ratio 8.012630e-03",
+        "weight  (30, 100) | mean +0.000246 | std 9.241077e-03 | grad:data ratio 4.881091e-02",
+        "weight (100, 100) | mean +0.000113 | std 7.132879e-03 | grad:data ratio 6.964619e-02",
+        "weight (100, 100) | mean -0.000086 | std 6.234305e-03 | grad:data ratio 6.073741e-02",
+        "weight (100, 100) | mean +0.000052 | std 5.742187e-03 | grad:data ratio 5.631483e-02",
+        "weight (100, 100) | mean +0.000032 | std 5.672205e-03 | grad:data ratio 5.570125e-02",
+        "weight  (100, 27) | mean -0.000082 | std 1.209416e-02 | grad:data ratio 1.160106e-01",
     ];
 
     // ---- Video: no BatchNorm, at init (the loop breaks after the first step) --------------------------------------
