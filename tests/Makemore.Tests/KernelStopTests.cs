@@ -31,6 +31,9 @@ public class KernelStopTests
     /// before the cell's code has seen the cancellation).</summary>
     public static readonly TaskCompletionSource<Exception> Ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The same for the loop written in a cell.</summary>
+    public static readonly TaskCompletionSource<Exception> EndedSteps = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     [Fact]
     public async Task TheKernelsStopButtonStopsATrainingCellAndTheNextCellGoesOn()
     {
@@ -69,5 +72,63 @@ public class KernelStopTests
         Assert.Contains($"stopped after {e.Partial.Steps} of 100000000 steps", e.Message);
         var next = await Submit("Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: 5), System.IO.TextWriter.Null).Steps");
         Assert.Equal(5, Assert.Single(next.Events.OfType<ReturnValueProduced>()).Value);
+    }
+
+    /// <summary>A training loop written in a cell, as notebook 01's, over <see cref="Makemore.Training.Trainer.Steps"/>:
+    /// the stop button ends it before its next step with the steps done, lossi holds exactly those, and the next cell
+    /// goes on.</summary>
+    [Fact]
+    public async Task TheStopButtonStopsALoopWrittenInACell()
+    {
+        using var kernel = new CSharpKernel();
+        async Task<KernelCommandResult> Submit(string code)
+        {
+            var result = await kernel.SendAsync(new SubmitCode(code));
+            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
+            Assert.True(failed is null, $"{code}\n→ {failed?.Message}");
+            return result;
+        }
+        await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
+                     $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
+        await Submit("Makemore.Notebook.Prelude.Setup();");
+        await Submit("""
+            using Makemore.Training;
+            using TorchSharp;
+            var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
+            var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Kaiming, 27, 3);
+            var parameters = model.Parameters;
+            var lossi = new List<float>();
+            """);
+
+        var log = new UnderWay();
+        Current = log;
+        var training = kernel.SendAsync(new SubmitCode("""
+            try
+            {
+                foreach (int i in Trainer.Steps(100_000_000, lossi, parameters))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var ix = torch.randint(0, data.Xtr.shape[0], [32], generator: g);
+                    var loss = torch.nn.functional.cross_entropy(model.Forward(data.Xtr[ix], true), data.Ytr[ix]);
+                    foreach (var p in parameters) p.grad = null;
+                    loss.backward();
+                    using (torch.no_grad())
+                        foreach (var p in parameters) p.add_(-0.1 * p.grad);
+                    if (i % 100 == 0) Makemore.Tests.KernelStopTests.Current.WriteLine($"{i}");
+                    lossi.Add(loss.log10().item<float>());
+                }
+            }
+            catch (Exception e) { Makemore.Tests.KernelStopTests.EndedSteps.SetResult(e); throw; }
+            """));
+        Assert.True(log.Reached.Wait(TimeSpan.FromMinutes(2)), "the training cell got under way");
+        await kernel.SendAsync(new Cancel());                        // the stop button
+        await training;
+
+        var ended = await EndedSteps.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var e = Assert.IsType<Makemore.Training.TrainingStoppedException>(ended);
+        Assert.InRange(e.Partial.Steps, 201, 99_999_999);
+        Assert.Contains($"stopped after {e.Partial.Steps} of 100000000 steps", e.Message);
+        var count = await Submit("lossi.Count");
+        Assert.Equal(e.Partial.Steps, Assert.Single(count.Events.OfType<ReturnValueProduced>()).Value);
     }
 }

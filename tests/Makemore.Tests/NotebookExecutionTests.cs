@@ -57,7 +57,8 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     /// losses (the first progress line, <c>{step,7}/{max_steps,7}: {loss:.4f}</c>, with max_steps = the budget), and
     /// the chapter's charts (the loss log is a table).</summary>
     [Theory]
-    [InlineData("01-starter-mlp.ipynb", true, "11897", "      0/    200: 27.8817", "the lecture's stage 'original' at init")]
+    // the loop cell prints the lecture's max_steps; the budget only shortens the run
+    [InlineData("01-starter-mlp.ipynb", true, "11897", "      0/ 200000: 27.8817", "the lecture's stage 'original' at init")]
     [InlineData("02-fixing-the-initial-loss.ipynb", true, "3.2958", "step 0 loss: 27.8817", "step 0 loss: 3.3221",
                 "      0/    200: 3.3221", "the lecture's stage 'fix softmax confidently wrong' at init")]
     [InlineData("03-fixing-the-saturated-tanh.ipynb", true, "step 0 loss: 3.3221", "step 0 loss: 3.3135",
@@ -108,7 +109,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     // torch.nn's layers: the init from the global generator (its step-0 loss), the lecture's init copied in (3.2868, not
     // the lecture's 3.2870: torch.nn normalises with the biased variance), the layout and the variance, measured
     [InlineData("14-pytorch-layers.ipynb", true, "parameters: 47024", "nn.Embedding's weight equals the lecture's C: True",
-                "2.weight (100, 30)", "      0/    200: 3.3032", "      0/ 200000: 3.2868",
+                "2.weight (100, 30)", "      0/ 200000: 3.3032", "      0/ 200000: 3.2868",
                 "the same map: max |ours(x) - nn(x)| = 0.0e+00", "output std, nn / lecture's: 1.0160   (sqrt(32/31) = 1.0160)")]
     // no training: the same at any budget. The stage table's means and stds are PyTorch's (torchvision 0.14, the same seeds)
     [InlineData("15-resnet50.ipynb", false, "parameters: 25,557,032 (about 25.6 million), trainable: 25,557,032",
@@ -281,6 +282,40 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         string text = run.Executed!.AllText.Replace("\r\n", "\n");
         Assert.Contains(losses.ToString().Replace("\r\n", "\n"), text);
         Assert.Contains(string.Join("\n", names), text);
+    }
+
+    /// <summary>
+    /// Notebook 01's training loop, written in its cell, against the library's <see cref="Makemore.Training.Trainer.Train"/>
+    /// that notebooks 02–05 call: 01's cells up to and including its loop (the tests' 200 steps), then a cell that draws
+    /// the lecture's starter parameters again from a fresh generator, trains them with Trainer.Train for the same steps,
+    /// and throws unless the parameters at init, lossi and every parameter after training are bit-identical.
+    /// </summary>
+    [Fact]
+    public void TheStarterNotebooksLoopCellTrainsBitForBitAsTrainerTrain()
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Notebooks, "01-starter-mlp.ipynb")))!;
+        var cells = notebook["cells"]!.AsArray();
+        int loop = cells.Select((c, i) => (c, i)).Single(x => Source(x.c!).Contains("foreach (int i in run)")).i;
+        while (cells.Count > loop + 1) cells.RemoveAt(cells.Count - 1);
+        var check = cells[loop]!.DeepClone();
+        check["source"] = """
+            var (twin, g2) = Mlp.Create(MlpConfig.Starter, vocab_size, block_size);
+            var library = Trainer.Train(twin, data.Xtr, data.Ytr, g2, new TrainingOptions(MaxSteps: max_steps), System.IO.TextWriter.Null);
+            if (!library.Initial.Zip(run.Result.Initial).All(p => p.First.SameAs(p.Second)))
+                throw new Exception("the cells' parameters at init are not the lecture's starter parameters");
+            if (library.Steps != run.Result.Steps || !library.Lossi.SequenceEqual(lossi))
+                throw new Exception($"lossi differs: {library.Steps} steps of Trainer.Train, {lossi.Count} of the cell's loop");
+            for (int k = 0; k < parameters.Count; k++)
+                if (!parameters[k].eq(twin.Parameters[k]).all().item<bool>())
+                    throw new Exception($"parameter {k} differs after {lossi.Count} steps");
+            Console.WriteLine($"loop cell checked: {lossi.Count} steps, lossi and all {parameters.Count} parameters bit-identical to Trainer.Train");
+            """;
+        cells.Add(check);
+        var run = RunScratch(notebook, "loop-check.ipynb");
+        output.WriteLine(run.Summary());
+        Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
+        Assert.Contains("loop cell checked: 200 steps, lossi and all 5 parameters bit-identical to Trainer.Train",
+                        run.Executed!.CodeCells.Last().Text);
     }
 
     /// <summary>

@@ -113,7 +113,8 @@ public static class Trainer
     ///     lossi.Add(loss.log10().item&lt;float&gt;());     // the body's last line: one loss per step
     /// }
     /// </code>
-    /// (or <c>foreach (int i in Trainer.Steps(max_steps, lossi, parameters))</c> when the run's record is not needed).
+    /// (or <c>foreach (int i in Trainer.Steps(max_steps, lossi, parameters))</c> when the run's record is not needed;
+    /// a torch.nn model passes <c>model.parameters()</c>).
     /// The loop takes max_steps steps, or the <c>MAKEMORE_STEPS</c> cap (<see cref="Budget"/>) when that is smaller.
     /// Before each step it honours the stop button (<see cref="AmbientCancellation"/>, or
     /// <paramref name="cancellation"/>): it throws <see cref="TrainingStoppedException"/>, and the parameters are as
@@ -125,7 +126,7 @@ public static class Trainer
     /// convert to) records the parameters before the first step, the lossi, and the update at sampled steps, so that
     /// a comparison with the lecture can check that the cell's loop applied the lecture's learning rates.
     /// </summary>
-    public static TrainingSteps Steps(int max_steps, List<float> lossi, IReadOnlyList<Tensor> parameters,
+    public static TrainingSteps Steps(int max_steps, List<float> lossi, IEnumerable<Tensor> parameters,
                                       string label = "train", CancellationToken cancellation = default) =>
         new(max_steps, lossi, parameters, label, cancellation, Budget.Steps(Math.Max(max_steps, 1)));
 

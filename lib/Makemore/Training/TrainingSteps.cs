@@ -26,7 +26,7 @@ public sealed class TrainingSteps : IEnumerable<int>
     bool started;
 
     /// <param name="count">The steps to take: max_steps, capped (<see cref="Budget.Steps(int)"/>).</param>
-    internal TrainingSteps(int maxSteps, List<float> lossi, IReadOnlyList<Tensor> parameters, string label,
+    internal TrainingSteps(int maxSteps, List<float> lossi, IEnumerable<Tensor> parameters, string label,
                            CancellationToken cancellation, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1, "max_steps");
@@ -34,7 +34,7 @@ public sealed class TrainingSteps : IEnumerable<int>
         ArgumentNullException.ThrowIfNull(parameters);
         this.maxSteps = maxSteps;
         this.lossi = lossi;
-        this.parameters = parameters;
+        this.parameters = [.. parameters];
         this.label = label;
         this.cancellation = cancellation;
         Count = Math.Min(count, maxSteps);
@@ -128,6 +128,7 @@ public sealed class TrainingSteps : IEnumerable<int>
 
     static Tensor[] Copy(IReadOnlyList<Tensor> parameters)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
         return [.. parameters.Select(p => p.detach().clone().DetachFromDisposeScope())];
     }
