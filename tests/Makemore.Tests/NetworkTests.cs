@@ -25,7 +25,8 @@ public class NetworkTests
 
     public NetworkTests() => torch.set_num_threads(1);
 
-    // The cells of notebooks 07-11: C, the layers list, the init loop under no_grad.
+    // The cells of notebooks 08-11 (and 07's, with the library's copies of its classes): C, the layers list, the init loop under
+    // no_grad. LayerCellsTests holds 07's own classes and loop equal to this net under Trainer.Train.
     internal static Network CellNet(Generator g, double gain, bool batchNorm = false, bool tanh = true, Func<Layer>? nonlinearity = null)
     {
         int n_embd = 10, n_hidden = 100, vocab_size = 27, block_size = 3;

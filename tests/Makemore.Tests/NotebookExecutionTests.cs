@@ -68,7 +68,16 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     [InlineData("05-batch-normalization.ipynb", true, "12097", "step 0 loss: 3.3239", "      0/    200: 3.3239",
                 "the lecture's stage 'add batch norm layer' at init")]
     [InlineData("06-loss-log.ipynb", false, "27.8817 / 27.8817", "3.3239 / 3.3239")]
-    [InlineData("07-pytorchifying.ipynb", true, "46497", "47024", "      0/    200: 3.2962")]
+    // the cells' classes and loop (the lecture's max_steps in its line) against the library's copies, then the full run
+    [InlineData("07-pytorchifying.ipynb", true, "46497", "47024", "its parameters against the cells' at init: identical, bit for bit",
+                "the cells' classes: mat1 and mat2 shapes cannot be multiplied (32x100 and 200x100)",
+                "the library's Network: layer 2 (Linear): Linear(200, 100) takes inputs of shape (N, 200), got (32, 100)",
+                "      0/ 200000: 3.2962", "lossi: 200 steps; ud: 200 × 13", "lossi, 200 against 200 steps: identical, bit for bit",
+                "ud: identical, bit for bit", "parameters after training: identical, bit for bit",
+                "every layer's out at the last step: identical, bit for bit", "and out.grad: identical, bit for bit",
+                "      0/    200: 3.2962", "parameters at init: identical, bit for bit", "logits in training mode: identical, bit for bit",
+                "gradients: identical, bit for bit", "running_mean and running_var after the step: identical, bit for bit",
+                "logits in evaluation mode, dev split: identical, bit for bit")]
     // the diagnostics stop after step 0 or 1000 of max_steps 200000, as the lecture's `break`
     [InlineData("08-viz-activations-and-gradients.ipynb", true, "      0/ 200000: 3.2962",
                 "layer 1 (      Tanh): mean -0.02, std 0.75, saturated: 20.25%", "5 of 5 lines identical to the lecture's",
