@@ -22,10 +22,7 @@ public static class Formatters
               r.Lossi.Count > 0 ? $"{MathF.Pow(10, r.Lossi[0]):F4}" : "—", $"{r.LastLoss:F4}", r.Fast ? "fast" : "autograd"]]));
         Both<SplitLosses>(l => Table(["split", "loss"], [["train", $"{(double)l.Train}"], ["val", $"{(double)l.Val}"]]));
         Both<IModel>(m => ParameterTable(m.Parameters));    // a Model of cells, a Network, the reference models
-        Both<IEnumerable<LossLogRow>>(rows => Table(
-            ["stage", "step 0", "lecture", "train", "lecture", "val", "lecture"],
-            rows.Select(r => new[] { r.Stage, Number(r.Step0Loss), Number(r.LectureStep0Loss), Number(r.Train),
-                                     Number(r.LectureTrain), Number(r.Val), Number(r.LectureVal) })));
+        Both<IEnumerable<LossLogRow>>(LossLogTable);
         Both<Diagnostics.GainTable>(GainTable);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(StatsTable(value)), HtmlFormatter.MimeType);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(value.ToString()), PlainTextFormatter.MimeType);
@@ -99,6 +96,18 @@ public static class Formatters
         float f => Diagnostics.PyFormat.Exponent(f, 4),
         _ => value?.ToString() ?? "",
     };
+
+    // The loss log; in notebook 06 each row also says which run it is and how many steps that run took.
+    static string LossLogTable(IEnumerable<LossLogRow> rows)
+    {
+        var list = rows.ToList();
+        bool runs = list.Any(r => r.Run is not null);
+        string[] lead = runs ? ["run", "steps"] : [];
+        return Table([.. lead, "stage", "step 0", "lecture", "train", "lecture", "val", "lecture"],
+            list.Select(r => (runs ? new[] { r.Run ?? "", r.Steps?.ToString() ?? "—" } : [])
+                .Concat([r.Stage, Number(r.Step0Loss), Number(r.LectureStep0Loss), Number(r.Train),
+                         Number(r.LectureTrain), Number(r.Val), Number(r.LectureVal)])));
+    }
 
     static string Number(double? x) => x is double v && !double.IsNaN(v) ? v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "—";
 

@@ -18,7 +18,9 @@ for (int i = 0; i < args.Length; i++)
             Console.WriteLine("notebook runner: [--steps N] [--jobs N] [--out DIR] [NAME-FILTER…]\n" +
                               "  --steps N   cap every training run at N steps (sets MAKEMORE_STEPS)\n" +
                               "  --jobs N    notebooks executed at once (default: the number of cores)\n" +
-                              "  --out DIR   where executed notebooks go (default notebooks/out)");
+                              "  --out DIR   where executed notebooks go (default notebooks/out)\n" +
+                              "01–05 record their runs in DIR/runs (or in MAKEMORE_RUNS if set), and 06 reads them: it runs\n" +
+                              "after those of 01–05 that are in the same run.");
             return 0;
         case var a when a.StartsWith('-'):
             Console.Error.WriteLine($"unknown or incomplete option '{a}' (see --help)");
@@ -37,17 +39,26 @@ if (notebooks.Count == 0) { Console.Error.WriteLine($"no notebooks match {string
 executor.Prepare(Console.WriteLine);
 var environment = new Dictionary<string, string>();
 if (steps is int s) environment["MAKEMORE_STEPS"] = s.ToString();
+// The run records of 01–05, for 06: beside the executed copies, so that the main job (or a quick run with --steps)
+// never replaces the records of the learner's own runs in notebooks/runs/.
+if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MAKEMORE_RUNS")))
+    environment["MAKEMORE_RUNS"] = Path.Combine(outDir, "runs");
 Console.WriteLine($"executing {notebooks.Count} notebook(s), {jobs} at a time" +
                   $"{(steps is null ? "" : $", with at most {steps} steps")} → {outDir}");
 
 var total = System.Diagnostics.Stopwatch.StartNew();
 var runs = new NotebookRun[notebooks.Count];
+// 06 reads the records that 01–05 write in their last cell: it goes to the end of the queue and waits for them.
+var order = Enumerable.Range(0, notebooks.Count).OrderBy(i => ReadsRunRecords(notebooks[i])).ToList();
+using var recorded = new CountdownEvent(notebooks.Count(WritesRunRecord));
 // Each worker takes the next notebook in order when it is free (no up-front split of the list into halves).
-var queue = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, notebooks.Count),
+var queue = System.Collections.Concurrent.Partitioner.Create(order,
                                                              System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
 Parallel.ForEach(queue, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
 {
-    runs[i] = executor.Run(notebooks[i], outDir, environment, Console.WriteLine);
+    if (ReadsRunRecords(notebooks[i])) recorded.Wait();
+    try { runs[i] = executor.Run(notebooks[i], outDir, environment, Console.WriteLine); }
+    finally { if (WritesRunRecord(notebooks[i])) recorded.Signal(); }
     Console.WriteLine(runs[i].Summary());
 });
 int failed = runs.Count(r => !r.Ok);
@@ -58,3 +69,8 @@ if (jobs > 1 && notebooks.Count > 1)
 }
 Console.WriteLine($"{notebooks.Count - failed} passed, {failed} failed in {total.Elapsed.TotalMinutes:F1} min");
 return failed == 0 ? 0 : 1;
+
+static bool WritesRunRecord(string notebook) =>
+    Path.GetFileName(notebook) is ['0', >= '1' and <= '5', '-', ..];     // 01-… to 05-…
+
+static bool ReadsRunRecords(string notebook) => Path.GetFileName(notebook).StartsWith("06-", StringComparison.Ordinal);

@@ -18,6 +18,18 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     static readonly Lazy<bool> Prepared = new(() => { Executor.Prepare(_ => { }); return true; });
     static readonly ConcurrentDictionary<string, Lazy<NotebookRun>> Runs = new();
 
+    /// <summary>Where the tests' runs of 01–05 record their runs (never the learner's notebooks/runs/): one empty folder
+    /// per notebook, so that 06 here always starts with no record at all.</summary>
+    static readonly string RecordsRoot = Path.Combine(Path.GetTempPath(), $"makemore-runs-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    static Dictionary<string, string> EngineEnvironment(string records) => new()
+    {
+        ["MAKEMORE_STEPS"] = Steps.ToString(),
+        [Makemore.Part1.RunRecord.FolderVariable] = records,
+    };
+
+    static string RecordsOf(string notebook) => Path.Combine(RecordsRoot, Path.GetFileNameWithoutExtension(notebook));
+
     public static TheoryData<string> Notebooks() => NotebookFormatTests.Notebooks();
 
     // A notebook made from a series notebook's cells, run with the tests' budget. It is written beside notebooks/, so that
@@ -29,16 +41,14 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         string path = Path.Combine(dir, name);
         File.WriteAllText(path, notebook.ToJsonString());
         _ = Prepared.Value;
-        return Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
-                            new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+        return Executor.Run(path, Path.Combine(AppContext.BaseDirectory, "executed-notebooks"), EngineEnvironment(RecordsOf(name)), _ => { });
     }
 
     NotebookRun Run(string name) => Runs.GetOrAdd(name, n => new Lazy<NotebookRun>(() =>
     {
         _ = Prepared.Value;
         var run = Executor.Run(Path.Combine(RepoFiles.Notebooks, n),
-                               Path.Combine(AppContext.BaseDirectory, "executed-notebooks"),
-                               new Dictionary<string, string> { ["MAKEMORE_STEPS"] = Steps.ToString() }, _ => { });
+                               Path.Combine(AppContext.BaseDirectory, "executed-notebooks"), EngineEnvironment(RecordsOf(n)), _ => { });
         return run;
     })).Value;
 
@@ -67,7 +77,10 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 "the lecture's stage 'use semi-principled \"kaiming init\"' at init")]
     [InlineData("05-batch-normalization.ipynb", true, "12097", "step 0 loss: 3.3239", "      0/    200: 3.3239",
                 "the lecture's stage 'add batch norm layer' at init")]
-    [InlineData("06-loss-log.ipynb", false, "27.8817 / 27.8817", "3.3239 / 3.3239")]
+    // 06 with no record at all (the tests give it an empty folder): it trains every stage here and says so in its rows
+    [InlineData("06-loss-log.ipynb", false, "01: no record (run 01-starter-mlp.ipynb to its end to make one)",
+                "no record from 01: trained here     200  original                              27.8817 / 27.8817",
+                "no record from 05: trained here     200  add batch norm layer                    3.3239 / 3.3239")]
     // the cells' classes and loop (the lecture's max_steps in its line) against the library's copies, then the full run
     [InlineData("07-pytorchifying.ipynb", true, "46497", "47024", "its parameters against the cells' at init: identical, bit for bit",
                 "the cells' classes: mat1 and mat2 shapes cannot be multiplied (32x100 and 200x100)",
@@ -398,6 +411,63 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         string text = run.Executed!.CodeCells.Last().Text;
         output.WriteLine(text);
         Assert.Equal(15, text.Split('\n').Count(l => l.EndsWith("lines and the chart equal")));
+    }
+
+    /// <summary>Each of 01–05 ends by recording its run for 06: the lecture's stage it is (its cells are that stage at
+    /// init), the tests' 200 steps, its step-0 loss and the split losses it printed.</summary>
+    [Theory]
+    [InlineData("01-starter-mlp.ipynb", "01")]
+    [InlineData("02-fixing-the-initial-loss.ipynb", "02")]
+    [InlineData("03-fixing-the-saturated-tanh.ipynb", "03")]
+    [InlineData("04-kaiming-init.ipynb", "04")]
+    [InlineData("05-batch-normalization.ipynb", "05")]
+    public void EachPartOneNotebookRecordsItsRunFor06(string name, string notebook)
+    {
+        var run = Run(name);
+        Assert.True(run.Ok, run.Summary());
+        var record = Makemore.Part1.RunRecord.Load(notebook, RecordsOf(name));
+        Assert.NotNull(record);
+        var stage = Makemore.Part1.RunRecord.Part1Notebooks.Single(p => p.Notebook == notebook).Stage;
+        Assert.Equal(stage.Name, record!.Stage);
+        Assert.False(record.FullRun);
+        Assert.Equal(Steps, record.Steps);
+        Assert.Equal(LectureReference.Part1(stage.Name).Step0Loss!.Value, record.Step0Loss, 4);
+        string text = run.Executed!.AllText;
+        Assert.Contains(Makemore.Training.Evaluation.Line("train", record.Train), text);   // the split_loss it printed
+        Assert.Contains(Makemore.Training.Evaluation.Line("val", record.Val), text);
+        Assert.Contains(record.ToString(), text);
+    }
+
+    /// <summary>06 with records: a run of 03 with W1 × 0.1 is "yours" with no lecture numbers, the lecture's runs of 01
+    /// and 05 carry its step-0 losses, and the stages with no record (02, 04) are trained in the notebook and say so.
+    /// The records are made here as 01–05's last cells make them, from runs of the library's stages.</summary>
+    [Fact]
+    public void TheLossLogShowsATweakedRunAsYoursAndTrainsOnlyTheStagesWithNoRecord()
+    {
+        var data = Part1TestData.Data;
+        string records = Path.Combine(RecordsRoot, "06-with-records");
+        foreach (var (notebook, stage) in new[] { ("01", Makemore.Part1.MlpConfig.Starter),
+                                                  ("03", Makemore.Part1.MlpConfig.FixSaturatedTanh with { W1 = 0.1 }),
+                                                  ("05", Makemore.Part1.MlpConfig.BatchNorm) })
+        {
+            using var trained = Makemore.Part1.StageRun.Train(data, stage, Steps, log: TextWriter.Null);
+            Makemore.Part1.RunRecord.Of(notebook, data, trained.Training, trained.TrainLoss, trained.ValLoss).Save(records);
+        }
+        _ = Prepared.Value;
+        var run = Executor.Run(Path.Combine(RepoFiles.Notebooks, "06-loss-log.ipynb"),
+                               Path.Combine(AppContext.BaseDirectory, "executed-notebooks", "06-with-records"),
+                               EngineEnvironment(records), _ => { });
+        output.WriteLine(run.Summary());
+        Assert.True(run.Ok, run.Summary() + "\n" + run.Log);
+        string text = run.Executed!.AllText;
+        Assert.Contains("03: yours: W1 × 0.1, 200 steps, step 0 loss ", text);
+        Assert.Matches(@"\n03 +200  yours: W1 × 0\.1 +\d\.\d{4} /      — ", text);
+        Assert.Matches(@"\n01 +200  original +27\.8817 / 27\.8817 ", text);
+        Assert.Matches(@"\n05 +200  add batch norm layer +3\.3239 / 3\.3239 ", text);
+        Assert.Matches(@"\nno record from 02: trained here +200  fix softmax confidently wrong +3\.3221 / 3\.3221 ", text);
+        Assert.Contains("# no record from 04: training its stage here", text);
+        Assert.DoesNotContain("# no record from 01", text);
+        Assert.DoesNotContain("# no record from 03", text);
     }
 
     static string Source(JsonNode cell) => cell["source"] switch

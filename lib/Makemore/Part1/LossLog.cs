@@ -5,38 +5,37 @@ using Makemore.Training;
 
 namespace Makemore.Part1;
 
-/// <summary>One line of the loss log: our numbers next to the lecture's.</summary>
+/// <summary>One line of the loss log: our numbers next to the lecture's. <see cref="Run"/> says where the numbers
+/// come from (notebook 06: "03", the notebook whose record it is, or "no record from 03: trained here") and
+/// <see cref="Steps"/> how long that run trained; both null in a notebook's own comparison.</summary>
 public sealed record LossLogRow(
     string Stage, float? Step0Loss, float Train, float Val,
-    double? LectureStep0Loss, double LectureTrain, double LectureVal);
+    double? LectureStep0Loss, double LectureTrain, double LectureVal, string? Run = null, int? Steps = null);
 
 /// <summary>
-/// The lecture's loss log: every part-1 stage trained in turn, each from a fresh generator, with its train/val
-/// loss. A row carries the lecture's numbers only for a run <see cref="Part1Reference"/> identifies as the lecture's.
-/// The BatchNorm stage is compared with what the lecture's executed notebook printed (running statistics:
-/// 2.0674 / 2.1057); the loss log cell itself lists 2.0668 / 2.1048 for it, from an earlier run in the video. A
-/// second BatchNorm line shows the same trained net evaluated with the calibration pass's statistics.
+/// The lecture's loss log: every part-1 stage with its train/val loss. A row carries the lecture's numbers only for a
+/// run <see cref="Part1Reference"/> identifies as the lecture's. The BatchNorm stage is compared with what the
+/// lecture's executed notebook printed (running statistics: 2.0674 / 2.1057); the loss log cell itself lists
+/// 2.0668 / 2.1048 for it, from an earlier run in the video.
 /// </summary>
 public static class LossLog
 {
-    /// <summary>Trains every stage for <paramref name="steps"/> steps (one after the other, printing each
-    /// stage's training lines to <paramref name="log"/>) and returns the table's rows.</summary>
-    public static IReadOnlyList<LossLogRow> Run(Dataset data, int steps, ulong seed = Mlp.Seed,
-                                                TextWriter? log = null, IEnumerable<MlpConfig>? stages = null,
-                                                CancellationToken cancellation = default, bool fast = false)
+    /// <summary>The row of a run that notebooks 01–05 recorded (<see cref="RunRecord"/>): the lecture's numbers where
+    /// the run is the lecture's, "yours: W1 × 0.1" and no lecture numbers where it is not.</summary>
+    public static LossLogRow Row(RunRecord record)
     {
-        log ??= Console.Out;
-        var rows = new List<LossLogRow>();
-        foreach (var config in stages ?? MlpConfig.Stages)
-        {
-            log.WriteLine($"# {config}");
-            using var run = StageRun.Train(data, config, steps, seed, log, cancellation, fast);
-            log.WriteLine(run.SplitLosses);
-            log.WriteLine(Part1Reference.Match(data, run.Training));
-            rows.AddRange(Rows(run));
-        }
-        return rows;
+        ArgumentNullException.ThrowIfNull(record);
+        var stage = record.Stage is null ? null
+            : MlpConfig.Stages.FirstOrDefault(s => s.Name == record.Stage)
+              ?? throw new InvalidDataException($"the record of {record.Notebook} names a stage the lecture does not have: '{record.Stage}'");
+        return Row(stage, record.FullRun, record.Step0Loss, record.Train, record.Val)
+               with { Stage = record.What, Run = record.Notebook, Steps = record.Steps };
     }
+
+    /// <summary>A stage with no run to show: ours empty, the lecture's numbers, and <paramref name="run"/> saying
+    /// what to do about it ("no record: run 03-fixing-the-saturated-tanh.ipynb").</summary>
+    public static LossLogRow Missing(MlpConfig stage, string run) =>
+        Row(stage, true, null, float.NaN, float.NaN) with { Run = run };
 
     /// <summary>The rows of one trained stage: the lecture's numbers stand next to ours only where
     /// <see cref="Part1Reference"/> finds that the lecture ran this very model (by its parameters at init and its first
@@ -61,26 +60,36 @@ public static class LossLog
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(result);
         float? step0 = result.Lossi.Count > 0 ? MathF.Pow(10, result.Lossi[0]) : null;
-        var lecture = match.Stage is MlpConfig stage ? LectureReference.Part1(stage.Name) : null;
-        // The BatchNorm stage's final numbers are its executed notebook's printout (see Format's note).
-        var (lectureTrain, lectureVal) = match.Stage == MlpConfig.BatchNorm
-            ? LectureReference.Part1BatchNormRunningStatistics
-            : (lecture?.Train ?? double.NaN, lecture?.Val ?? double.NaN);
-        if (!match.FullRun) (lectureTrain, lectureVal) = (double.NaN, double.NaN);
-        yield return new(match.Stage?.Name ?? "yours", step0, train, val, lecture?.Step0Loss, lectureTrain, lectureVal);
+        yield return Row(match.Stage, match.FullRun, step0, train, val);
     }
 
-    /// <summary>A text table: stage, then ours / lecture's for step 0, train and val (4 decimals).</summary>
+    // Ours, and the lecture's step-0 loss where the run is its stage, its final losses only after its full schedule.
+    static LossLogRow Row(MlpConfig? stage, bool fullRun, float? step0, float train, float val)
+    {
+        var lecture = stage is null ? null : LectureReference.Part1(stage.Name);
+        // The BatchNorm stage's final numbers are its executed notebook's printout (see Format's note).
+        var (lectureTrain, lectureVal) = stage == MlpConfig.BatchNorm
+            ? LectureReference.Part1BatchNormRunningStatistics
+            : (lecture?.Train ?? double.NaN, lecture?.Val ?? double.NaN);
+        if (!fullRun) (lectureTrain, lectureVal) = (double.NaN, double.NaN);
+        return new(stage?.Name ?? "yours", step0, train, val, lecture?.Step0Loss, lectureTrain, lectureVal);
+    }
+
+    /// <summary>A text table: stage, then ours / lecture's for step 0, train and val (4 decimals); first the run and its
+    /// steps when the rows say where they come from (notebook 06).</summary>
     public static string Format(IEnumerable<LossLogRow> rows)
     {
         var list = rows.ToList();
         int width = Math.Max(5, list.Select(r => r.Stage.Length).DefaultIfEmpty(0).Max());
+        bool runs = list.Any(r => r.Run is not null);
+        int runWidth = Math.Max(3, list.Select(r => r.Run?.Length ?? 0).DefaultIfEmpty(0).Max());
+        string Lead(string run, string steps) => runs ? $"{run.PadRight(runWidth)}  {steps,6}  " : "";
         var sb = new StringBuilder();
-        sb.AppendLine($"{"stage".PadRight(width)}  {"step 0",17}  {"train",17}  {"val",17}");
-        sb.AppendLine($"{"".PadRight(width)}  {"ours / lecture",17}  {"ours / lecture",17}  {"ours / lecture",17}");
+        sb.AppendLine($"{Lead("run", "steps")}{"stage".PadRight(width)}  {"step 0",17}  {"train",17}  {"val",17}");
+        sb.AppendLine($"{Lead("", "")}{"".PadRight(width)}  {"ours / lecture",17}  {"ours / lecture",17}  {"ours / lecture",17}");
         foreach (var r in list)
-            sb.AppendLine($"{r.Stage.PadRight(width)}  {Pair(r.Step0Loss, r.LectureStep0Loss),17}  " +
-                          $"{Pair(r.Train, r.LectureTrain),17}  {Pair(r.Val, r.LectureVal),17}");
+            sb.AppendLine($"{Lead(r.Run ?? "", r.Steps?.ToString(CultureInfo.InvariantCulture) ?? "—")}{r.Stage.PadRight(width)}  " +
+                          $"{Pair(r.Step0Loss, r.LectureStep0Loss),17}  {Pair(r.Train, r.LectureTrain),17}  {Pair(r.Val, r.LectureVal),17}");
         if (list.Any(r => r.Stage == MlpConfig.BatchNorm.Name))
         {
             var log = LectureReference.Part1(MlpConfig.BatchNorm.Name);

@@ -10,6 +10,10 @@ namespace Makemore.Part1;
 /// lecture's whole schedule, and one line that says so or says why there is no reference.</summary>
 public sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
 {
+    /// <summary>What the run is in a few words: the stage's name, or, when it is not the lecture's, what differs
+    /// ("W1 × 0.1", "another forward pass"): the loss log's "yours: W1 × 0.1".</summary>
+    public string Init { get; init; } = Stage?.Name ?? "";
+
     public override string ToString() => Verdict;
 }
 
@@ -35,14 +39,15 @@ public static class Part1Reference
             var (oracleInit, oracleFirstLoss) = Oracle(data, stage);
             if (init.Count != oracleInit.Count || !init.Zip(oracleInit).All(p => p.First.SameAs(p.Second))) continue;
             string name = Quoted(stage);
-            if (result.Lossi.Count == 0) return new(null, false, $"no lecture reference: the run took no step");
+            if (result.Lossi.Count == 0) return new(null, false, $"no lecture reference: the run took no step") { Init = "no step taken" };
             // The fast path rounds in another order: its first loss agrees to float precision only.
             bool sameFirstLoss = result.Fast ? MathF.Abs(result.Lossi[0] - oracleFirstLoss) <= 1e-5f
                                              : BitConverter.SingleToInt32Bits(result.Lossi[0]) == BitConverter.SingleToInt32Bits(oracleFirstLoss);
             if (!sameFirstLoss)
                 return new(null, false,
                     $"no lecture reference: the parameters at init are the lecture's {name}, but the forward pass is not " +
-                    $"(the first loss is {Loss(result.Lossi[0])}; the lecture's is {Loss(oracleFirstLoss)})");
+                    $"(the first loss is {Loss(result.Lossi[0])}; the lecture's is {Loss(oracleFirstLoss)})")
+                { Init = "the lecture's init, another forward pass" };
             // The schedule: the library's loop says it in its options; a loop written in a cell shows it in its updates.
             string? otherSchedule = result.Options is TrainingOptions o
                 ? Schedule(o) == Schedule(LectureOptions) ? null : "another schedule"
@@ -58,7 +63,8 @@ public static class Part1Reference
                                     $"loss); no lecture reference for the losses after {result.Steps} steps: the lecture " +
                                     $"trained {LectureOptions.MaxSteps}");
         }
-        return new(null, false, Describe(init));
+        var (what, verdict) = Describe(init);
+        return new(null, false, verdict) { Init = what };
     }
 
     /// <summary>The comparison a part-1 notebook prints: the line from <see cref="Match"/>, then, where the lecture ran
@@ -106,13 +112,14 @@ public static class Part1Reference
 
     static readonly string[] Plain = ["C", "W1", "b1", "W2", "b2"], WithBatchNorm = ["C", "W1", "W2", "b2", "bngain", "bnbias"];
 
-    static string Describe(IReadOnlyList<ParameterSnapshot> init)
+    // (what differs in a few words, the line that says it)
+    static (string What, string Verdict) Describe(IReadOnlyList<ParameterSnapshot> init)
     {
         bool batchNorm = init.Count == 6;
         string[]? names = init.Count switch { 5 => Plain, 6 => WithBatchNorm, _ => null };
         if (names is null)
-            return $"no lecture reference for a parameters list of {init.Count} tensors: the lecture's are [{string.Join(", ", Plain)}] " +
-                   $"or, with BatchNorm, [{string.Join(", ", WithBatchNorm)}]";
+            return ($"{init.Count} parameter tensors", $"no lecture reference for a parameters list of {init.Count} tensors: the lecture's are [{string.Join(", ", Plain)}] " +
+                   $"or, with BatchNorm, [{string.Join(", ", WithBatchNorm)}]");
 
         // The lecture's shapes, and its raw draws (randn from the seeded generator, in order, before any scale).
         var lecture = new Mlp(batchNorm ? MlpConfig.BatchNorm : MlpConfig.Starter, 27, 3, new Generator(Mlp.Seed));
@@ -121,8 +128,8 @@ public static class Part1Reference
         var wrong = Enumerable.Range(0, names.Length).Where(k => !init[k].Shape.SequenceEqual(shapes[k]))
             .Select(k => $"{names[k]} {Shape(init[k].Shape)}").ToList();
         if (wrong.Count > 0)
-            return $"no lecture reference for {string.Join(", ", wrong)}: the lecture's shapes are " +
-                   string.Join(", ", names.Select((n, k) => $"{n} {Shape(shapes[k])}"));
+            return (string.Join(", ", wrong), $"no lecture reference for {string.Join(", ", wrong)}: the lecture's shapes are " +
+                   string.Join(", ", names.Select((n, k) => $"{n} {Shape(shapes[k])}")));
 
         var scales = new Dictionary<string, double>();
         var g = new Generator(Mlp.Seed);
@@ -132,14 +139,15 @@ public static class Part1Reference
             {
                 float expected = names[k] == "bngain" ? 1 : 0;
                 if (init[k].Values.Any(v => v != expected))
-                    return $"no lecture reference: {names[k]} does not start at {(expected == 1 ? "ones" : "zeros")} as the lecture's does";
+                    return ($"{names[k]} not {(expected == 1 ? "ones" : "zeros")}",
+                            $"no lecture reference: {names[k]} does not start at {(expected == 1 ? "ones" : "zeros")} as the lecture's does");
                 continue;
             }
             float[] raw;
             using (var drawn = randn(init[k].Shape, generator: g)) raw = drawn.data<float>().ToArray();
             if (ScaleOf(init[k].Values, raw) is not double scale)
-                return $"no lecture reference: {names[k]} is not the lecture's draw times a number (another seed, " +
-                       "another draw order or another distribution)";
+                return ($"{names[k]} another draw", $"no lecture reference: {names[k]} is not the lecture's draw times a number (another seed, " +
+                       "another draw order or another distribution)");
             scales[names[k]] = scale;
         }
 
@@ -148,12 +156,14 @@ public static class Part1Reference
             .OrderBy(c => c.Diffs.Count).ThenBy(c => c.Diffs.Sum(d => Math.Abs(Math.Log(Math.Abs(d.Ours) + 1e-12) - Math.Log(Math.Abs(d.Lecture) + 1e-12))))
             .ThenByDescending(c => candidates.IndexOf(c.Stage)).First();
         if (best.Diffs.Count == 0)
-            return $"no lecture reference: the parameters equal the lecture's {Quoted(best.Stage)} up to rounding but not bit " +
+            return ("the lecture's scales, rounded another way",
+                    $"no lecture reference: the parameters equal the lecture's {Quoted(best.Stage)} up to rounding but not bit " +
                    "for bit (the same scales, computed in another order: the lecture writes the Kaiming scale as " +
-                   "`* (5/3) / (n_embd * block_size)**0.5`, two roundings)";
-        return $"no lecture reference for {string.Join(", ", best.Diffs.Select(d => $"{d.Name} × {Number(d.Ours)}"))}: " +
+                   "`* (5/3) / (n_embd * block_size)**0.5`, two roundings)");
+        string ours = string.Join(", ", best.Diffs.Select(d => $"{d.Name} × {Number(d.Ours)}"));
+        return (ours, $"no lecture reference for {ours}: " +
                $"the lecture ran {string.Join(", ", best.Diffs.Select(d => $"{d.Name} × {Number(d.Lecture)}"))} " +
-               $"(its {Quoted(best.Stage)})";
+               $"(its {Quoted(best.Stage)})");
     }
 
     static List<(string Name, double Ours, double Lecture)> Differences(Dictionary<string, double> scales, MlpConfig stage)
