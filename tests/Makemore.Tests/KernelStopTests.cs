@@ -38,13 +38,7 @@ public class KernelStopTests
     public async Task TheKernelsStopButtonStopsATrainingCellAndTheNextCellGoesOn()
     {
         using var kernel = new CSharpKernel();
-        async Task<KernelCommandResult> Submit(string code)
-        {
-            var result = await kernel.SendAsync(new SubmitCode(code));
-            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
-            Assert.True(failed is null, $"{code}\n→ {failed?.Message}");
-            return result;
-        }
+        Task<KernelCommandResult> Submit(string code) => kernel.Submit(code);
         await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
                      $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
         await Submit("Makemore.Notebook.Prelude.Setup();");
@@ -81,13 +75,7 @@ public class KernelStopTests
     public async Task TheStopButtonStopsALoopWrittenInACell()
     {
         using var kernel = new CSharpKernel();
-        async Task<KernelCommandResult> Submit(string code)
-        {
-            var result = await kernel.SendAsync(new SubmitCode(code));
-            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
-            Assert.True(failed is null, $"{code}\n→ {failed?.Message}");
-            return result;
-        }
+        Task<KernelCommandResult> Submit(string code) => kernel.Submit(code);
         await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
                      $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
         await Submit("Makemore.Notebook.Prelude.Setup();");

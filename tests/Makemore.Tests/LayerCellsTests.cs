@@ -43,13 +43,7 @@ public class LayerCellsTests
     static async Task<(CSharpKernel Kernel, Func<string, Task<KernelCommandResult>> Submit)> KernelWithTheClasses()
     {
         var kernel = new CSharpKernel();
-        async Task<KernelCommandResult> Submit(string code)
-        {
-            var result = await kernel.SendAsync(new SubmitCode(code));
-            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
-            Assert.True(failed is null, $"{code}\n→ {failed?.Message}");
-            return result;
-        }
+        Task<KernelCommandResult> Submit(string code) => kernel.Submit(code);
         await Submit($"#r \"{typeof(torch).Assembly.Location}\"\n#r \"{typeof(Trainer).Assembly.Location}\"\n" +
                      $"#r \"{typeof(Makemore.Notebook.Prelude).Assembly.Location}\"");
         await Submit(Cell("using Lib = Makemore.Layers;"));
