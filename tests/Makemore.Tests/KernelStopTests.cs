@@ -34,14 +34,21 @@ public class KernelStopTests
     /// <summary>The same for the loop written in a cell.</summary>
     public static readonly TaskCompletionSource<Exception> EndedSteps = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The engine's C# kernel with TorchSharp, the library and these tests referenced, and the notebooks' prelude run.
+    static async Task<CSharpKernel> KernelWithTheLibrary()
+    {
+        var kernel = new CSharpKernel();
+        await kernel.Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
+                            $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
+        await kernel.Submit("Makemore.Notebook.Prelude.Setup();");
+        return kernel;
+    }
+
     [Fact]
     public async Task TheKernelsStopButtonStopsATrainingCellAndTheNextCellGoesOn()
     {
-        using var kernel = new CSharpKernel();
+        using var kernel = await KernelWithTheLibrary();
         Task<KernelCommandResult> Submit(string code) => kernel.Submit(code);
-        await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
-                     $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
-        await Submit("Makemore.Notebook.Prelude.Setup();");
         await Submit("""
             using Makemore.Training;
             var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
@@ -74,11 +81,8 @@ public class KernelStopTests
     [Fact]
     public async Task TheStopButtonStopsALoopWrittenInACell()
     {
-        using var kernel = new CSharpKernel();
+        using var kernel = await KernelWithTheLibrary();
         Task<KernelCommandResult> Submit(string code) => kernel.Submit(code);
-        await Submit($"#r \"{typeof(TorchSharp.torch).Assembly.Location}\"\n#r \"{typeof(Makemore.Training.Trainer).Assembly.Location}\"\n" +
-                     $"#r \"{typeof(KernelStopTests).Assembly.Location}\"");
-        await Submit("Makemore.Notebook.Prelude.Setup();");
         await Submit("""
             using Makemore.Training;
             using TorchSharp;
