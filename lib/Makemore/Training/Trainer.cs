@@ -49,6 +49,10 @@ public static class Trainer
         // object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
         Scalar? negLrScalar = null;
+        // add_(t) is add_(t, alpha: 1) with a Scalar made for the call and left to the GC, which TorchSharp 0.107 does not
+        // keep alive across the native call: a collection during it can free the alpha in use (seen once, as libtorch's
+        // "Expected false to be true" from Scalar::toFloat). One alpha held for the run: the same kernel, the same bits.
+        var one = 1.ToScalar();
         var updates = new Tensor[parameters.Count];
         // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
         // before each step puts them back when the step fails, so the model keeps its last good state.
@@ -85,7 +89,7 @@ public static class Trainer
             // update: p.data += -lr * p.grad (the updates are kept for ud)
             using (no_grad())
                 for (int k = 0; k < parameters.Count; k++)
-                    parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!));
+                    parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!), one);
 
             // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit)
             result.Lossi.Add(loss.log10().item<float>());
@@ -95,6 +99,7 @@ public static class Trainer
         }, () =>
         {
             negLrScalar?.Dispose();
+            one.Dispose();
             foreach (var t in saved) t.Dispose();
             model.AfterTraining();
         });
