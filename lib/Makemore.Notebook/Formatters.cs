@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
-using Makemore.Part1;
+using Makemore.Diagnostics;
+using Makemore.Models;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using Microsoft.DotNet.Interactive.Formatting;
 
@@ -23,7 +26,7 @@ public static class Formatters
         Both<SplitLosses>(l => Table(["split", "loss"], [["train", $"{(double)l.Train}"], ["val", $"{(double)l.Val}"]]));
         Both<IModel>(m => ParameterTable(m.Parameters));    // a Model of cells, a Network, the reference models
         Both<IEnumerable<LossLogRow>>(LossLogTable);
-        Both<Diagnostics.GainTable>(GainTable);
+        Both<Reference.GainTable>(GainTable);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(StatsTable(value)), HtmlFormatter.MimeType);
         Formatter.Register(typeof(Diagnostics.StatsTable<>), (value, writer) => writer.Write(value.ToString()), PlainTextFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Diagnostics.StatsTable<>), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
@@ -40,14 +43,14 @@ public static class Formatters
     /// <summary>The parameters list: index, shape, elements, and the total the lecture prints.</summary>
     public static string ParameterTable(IReadOnlyList<TorchSharp.torch.Tensor> parameters)
     {
-        var rows = parameters.Select((p, k) => new[] { k.ToString(), Diagnostics.PyFormat.Shape(p.shape), p.numel().ToString() }).ToList();
+        var rows = parameters.Select((p, k) => new[] { k.ToString(), PyFormat.Shape(p.shape), p.numel().ToString() }).ToList();
         rows.Add(["", "total", parameters.Sum(p => p.numel()).ToString()]);
         return Table(["parameter", "shape", "elements"], rows);
     }
 
     /// <summary>The gain explorer's table: a column per gain, a section heading across the row above its measures, and
     /// the line that says what the marks mean.</summary>
-    public static string GainTable(Diagnostics.GainTable table)
+    public static string GainTable(Reference.GainTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         var sb = new StringBuilder("<table style=\"font-family:monospace\"><thead><tr><th></th>");
@@ -91,9 +94,9 @@ public static class Formatters
 
     static string Cell(object? value) => value switch
     {
-        long[] shape => Diagnostics.PyFormat.Shape(shape),
-        double d => Diagnostics.PyFormat.Exponent(d, 4),
-        float f => Diagnostics.PyFormat.Exponent(f, 4),
+        long[] shape => PyFormat.Shape(shape),
+        double d => PyFormat.Exponent(d, 4),
+        float f => PyFormat.Exponent(f, 4),
         _ => value?.ToString() ?? "",
     };
 

@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Makemore.Data;
-using Makemore.Part1;
-using Makemore.Part2;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,7 +39,7 @@ if (comparePyTorch && python is null)
 var models = new (string Name, string Description, Func<IModel> Build, int DecayStep)[]
 {
     ("A", "Kaiming MLP 30→200→27", () => Mlp.Create(MlpConfig.Kaiming, data.Vocab.Size, data.BlockSize).Model, 100_000),
-    ("B", "deep net + BatchNorm, n_hidden 100", () => DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true)), 150_000),
+    ("B", "deep net + BatchNorm, n_hidden 100", () => Network.Create(new Generator(2147483647UL), new NetworkOptions(BatchNorm: true)), 150_000),
 };
 
 var rows = new List<string>();
@@ -92,7 +91,7 @@ return 0;
 
 Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast)
 {
-    if (model is DeepNet net) net.RetainOutputs = diagnostics;
+    if (model is Network net) foreach (var layer in net.Layers) layer.RetainOutput = diagnostics;
     var g = new Generator(2147483647UL + 1);
     var quiet = TextWriter.Null;
     Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: warm, RecordUpdateRatios: diagnostics, Fast: fast), quiet);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Makemore.Data;
+using Makemore.Models;
 using Makemore.NotebookRunner;
 using Makemore.Training;
 using TorchSharp;

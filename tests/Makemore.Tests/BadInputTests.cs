@@ -1,5 +1,5 @@
 using Makemore.Data;
-using Makemore.Part1;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,14 +41,13 @@ public class BadInputTests
     public void ADivergingDeepNetKeepsItsLastGoodStateAndNoMismatchedOutputs(bool fast)
     {
         var options = new TrainingOptions(MaxSteps: 50, ConstantLearningRate: 1e38, Fast: fast);
-        var net = Makemore.Part2.DeepNet.Create(new Generator(2147483647), new Makemore.Part2.DeepNetOptions(BatchNorm: true));
-        net.RetainOutputs = true;
+        var net = Network.Create(new Generator(2147483647), new NetworkOptions(BatchNorm: true));
         var g = new Generator(7);
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(net, Data.Xtr, Data.Ytr, g, options, TextWriter.Null));
         // outputs and their gradients together or none: the failed step's outputs do not stand next to older gradients
         Assert.All(net.Layers, layer => Assert.True(layer.Out is null && layer.OutGrad is null, $"{layer.Kind} kept an output"));
 
-        var twin = Makemore.Part2.DeepNet.Create(new Generator(2147483647), new Makemore.Part2.DeepNetOptions(BatchNorm: true));
+        var twin = Network.Create(new Generator(2147483647), new NetworkOptions(BatchNorm: true));
         Trainer.Train(twin, Data.Xtr, Data.Ytr, new Generator(7), options with { MaxSteps = e.Partial.Steps }, TextWriter.Null);
         var buffers = ((IModel)net).Buffers;
         var twinBuffers = ((IModel)twin).Buffers;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Makemore.Charts;
+using Makemore.Diagnostics;
 using TorchSharp;
 
 namespace Makemore.Tests;

@@ -1,4 +1,5 @@
-using Makemore.Part1;
+using Makemore.Data;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

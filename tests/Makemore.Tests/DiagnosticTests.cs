@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 using Makemore.Charts;
 using Makemore.Data;
 using Makemore.Diagnostics;
-using Makemore.Part2;
+using Makemore.Layers;
+using Makemore.Models;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,7 +101,7 @@ public class DiagnosticTests
         var x = (t.clamp(-0.999999f, 0.999999f)).atanh().requires_grad_(true);
         Layer.Run([layer], x).sum().backward();
         layer.SnapshotOutput();
-        var stats = Viz.ForwardActivations([layer, new Makemore.Layers.Tanh()]).Single();
+        var stats = Diagnose.ForwardActivations([layer, new Makemore.Layers.Tanh()]).Single();
         Assert.Equal(0, stats.Index);
         Assert.Equal(60.0, stats.Saturated, 4);                                    // 3 of 5 have |t| > 0.97
         // by hand over (−0.999999, −0.98, 0, 0.5, 0.99): mean −0.489999/5; std with n − 1 (0.8863518), not n (0.7927772)
@@ -110,11 +113,11 @@ public class DiagnosticTests
     [Fact]
     public void DiagnosticsExplainWhatIsMissing()
     {
-        var net = DeepNet.Create(new Generator(1));
-        var e = Assert.Throws<InvalidOperationException>(() => Viz.ForwardActivations(net));
-        Assert.Contains("RetainOutputs", e.Message);
-        Assert.Throws<InvalidOperationException>(() => Viz.WeightGradients(net));
-        Assert.Contains("RetainOutputs", Assert.Throws<InvalidOperationException>(
+        var net = Network.Create(new Generator(1));
+        var e = Assert.Throws<InvalidOperationException>(() => Diagnose.ForwardActivations(net.Layers));
+        Assert.Contains("train the net first", e.Message);
+        Assert.Throws<InvalidOperationException>(() => Diagnose.WeightGradients(net.Parameters));
+        Assert.Contains("train the net first", Assert.Throws<InvalidOperationException>(
             () => Viz.ActivationStats<Makemore.Layers.Tanh>(net.Layers, "viz #1")).Message);
         // a ud recorded for another list of parameters is named, not an index error
         var e4 = Assert.Throws<ArgumentException>(() => Viz.UpdateRatioStats(net.Parameters, [new float[5]], "viz #4"));
@@ -125,11 +128,11 @@ public class DiagnosticTests
     [Fact]
     public void TheLinearNetIsInspectedAtItsLinearLayers()
     {
-        var net = DeepNet.Create(new Generator(1), new DeepNetOptions(Tanh: false));
-        Assert.Equal([0, 1, 2, 3, 4], Viz.Inspected(net.Layers).Select(x => x.Index));
-        var tanhNet = DeepNet.Create(new Generator(1));
-        Assert.Equal([1, 3, 5, 7, 9], Viz.Inspected(tanhNet.Layers).Select(x => x.Index));
-        Assert.Equal([0, 2, 4, 6, 8], Viz.Inspected(tanhNet.Layers, "Linear").Select(x => x.Index)); // not the output layer
+        var net = Network.Create(new Generator(1), new NetworkOptions(Tanh: false));
+        Assert.Equal([0, 1, 2, 3, 4], Diagnose.Inspected(net.Layers).Select(x => x.Index));
+        var tanhNet = Network.Create(new Generator(1));
+        Assert.Equal([1, 3, 5, 7, 9], Diagnose.Inspected(tanhNet.Layers).Select(x => x.Index));
+        Assert.Equal([0, 2, 4, 6, 8], Diagnose.Inspected(tanhNet.Layers, "Linear").Select(x => x.Index)); // not the output layer
     }
 
     /// <summary>
@@ -143,17 +146,16 @@ public class DiagnosticTests
         var data = Data.Value;
         var stats = DisposeScopeManager.Statistics.TensorStatistics;
         long before = stats.ThreadTotalLiveCount;
-        var g = new Generator(Runs.Seed);
-        var net = DeepNet.Create(g, new DeepNetOptions(BatchNorm: true));
-        net.RetainOutputs = true;
+        var g = new Generator(LectureSettings.Seed);
+        var net = Network.Create(g, new NetworkOptions(BatchNorm: true));
         var options = new TrainingOptions(StopAfter: 4, RecordUpdateRatios: true);
         Trainer.Train(net, data.Xtr, data.Ytr, g, options, TextWriter.Null);
         Assert.NotNull(net.Layers[2].Out);
         long afterFew = stats.ThreadTotalLiveCount;
         Trainer.Train(net, data.Xtr, data.Ytr, g, options with { StopAfter = 24 }, TextWriter.Null);
-        _ = Viz.ForwardActivations(net);
-        _ = Viz.BackwardGradients(net);
-        _ = Viz.WeightGradients(net);
+        _ = Diagnose.ForwardActivations(net.Layers);
+        _ = Diagnose.BackwardGradients(net.Layers);
+        _ = Diagnose.WeightGradients(net.Parameters);
         long afterMany = stats.ThreadTotalLiveCount;
         Assert.Equal(afterFew, afterMany);
         net.Dispose();

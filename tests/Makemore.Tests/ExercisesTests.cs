@@ -1,4 +1,5 @@
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -96,7 +97,7 @@ public class ExercisesTests
         int last = net.Parameters.Count - 1;
         Assert.Equal(0, watch.FirstNonZero[last]);
         Assert.All(Enumerable.Range(0, last), k => Assert.Equal(-1, watch.FirstNonZero[k]));
-        var outputBias = batchNorm ? ((BatchNorm1d)net.Layers[^1]).Beta : ((Linear)net.Layers[^1]).Bias!;
+        var outputBias = batchNorm ? ((BatchNorm1d)net.Layers[^1]).beta : ((Linear)net.Layers[^1]).bias!;
         Assert.Same(net.Parameters[last], outputBias);
         // so the output ignores the context: the same logits for every dev example
         using var logits = net.Forward(Part1TestData.Data.Xdev.narrow(0, 0, 200), training: false).detach();
@@ -113,14 +114,14 @@ public class ExercisesTests
         var lastLinear = (Linear)net.Layers.Last(l => l is Linear);
         using (no_grad())
         {
-            lastLinear.Weight.zero_();
-            lastLinear.Bias?.zero_();
+            lastLinear.weight.zero_();
+            lastLinear.bias?.zero_();
         }
         var watch = Train(net, g);
 
         Assert.All(MostDistinctPerTanhLayer(net), c => Assert.Equal(100, c));
         // the output weight from step 0, everything below it (the gradient passes through that weight) from step 1
-        int weight = net.Parameters.ToList().IndexOf(lastLinear.Weight);
+        int weight = net.Parameters.ToList().IndexOf(lastLinear.weight);
         Assert.Equal(0, watch.FirstNonZero[weight]);
         for (int k = 0; k < weight; k++) Assert.Equal(1, watch.FirstNonZero[k]);
     }
@@ -146,10 +147,10 @@ public class ExercisesTests
             {
                 if (net.Layers[i] is Linear linear && net.Layers[i + 1] is BatchNorm1d bn)
                 {
-                    var s = bn.Gamma / (bn.RunningVar + bn.Eps).sqrt();
+                    var s = bn.gamma / (bn.running_var + bn.Eps).sqrt();
                     var f = new Linear(linear.FanIn, linear.FanOut, bias: true);
-                    f.Weight.copy_(linear.Weight * s);
-                    f.Bias!.copy_(bn.Beta - bn.RunningMean * s);
+                    f.weight.copy_(linear.weight * s);
+                    f.bias!.copy_(bn.beta - bn.running_mean * s);
                     folded.Add(f);
                     i++;
                 }
@@ -170,9 +171,9 @@ public class ExercisesTests
         foreach (var layer in net.Layers)
             y64 = layer switch
             {
-                Linear l => y64.mm(l.Weight.to(float64)),
-                BatchNorm1d b => nn.functional.batch_norm(y64, b.RunningMean.to(float64), b.RunningVar.to(float64),
-                                                          b.Gamma.to(float64), b.Beta.to(float64), training: false, eps: b.Eps),
+                Linear l => y64.mm(l.weight.to(float64)),
+                BatchNorm1d b => nn.functional.batch_norm(y64, b.running_mean.to(float64), b.running_var.to(float64),
+                                                          b.gamma.to(float64), b.beta.to(float64), training: false, eps: b.Eps),
                 _ => y64.tanh(),
             };
         // the fold's formula, in float64
@@ -181,8 +182,8 @@ public class ExercisesTests
         {
             if (net.Layers[i] is Linear linear && net.Layers[i + 1] is BatchNorm1d bn)
             {
-                var s = bn.Gamma.to(float64) / (bn.RunningVar.to(float64) + bn.Eps).sqrt();
-                exact = exact.mm(linear.Weight.to(float64) * s) + (bn.Beta.to(float64) - bn.RunningMean.to(float64) * s);
+                var s = bn.gamma.to(float64) / (bn.running_var.to(float64) + bn.Eps).sqrt();
+                exact = exact.mm(linear.weight.to(float64) * s) + (bn.beta.to(float64) - bn.running_mean.to(float64) * s);
                 i++;
             }
             else exact = exact.tanh();

@@ -1,6 +1,6 @@
-using Makemore.Fast;
-using Makemore.Part1;
-using Makemore.Part2;
+using Makemore.Data;
+using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,10 +33,10 @@ public class FastPathTests
             var (b, g2) = Mlp.Create(c, Data.Vocab.Size, Data.BlockSize);
             return ((IModel)a, (IModel)b, g1, g2);
         }),
-        .. new[] { new DeepNetOptions(BatchNorm: true), new DeepNetOptions(), new DeepNetOptions(Tanh: false, Gain: 1) }.Select(o =>
+        .. new[] { new NetworkOptions(BatchNorm: true), new NetworkOptions(), new NetworkOptions(Tanh: false, Gain: 1) }.Select(o =>
         {
             Generator g1 = new(2147483647UL), g2 = new(2147483647UL);
-            return ((IModel)DeepNet.Create(g1, o), (IModel)DeepNet.Create(g2, o), g1, g2);
+            return ((IModel)Network.Create(g1, o), (IModel)Network.Create(g2, o), g1, g2);
         }),
     ];
 
@@ -82,8 +82,7 @@ public class FastPathTests
     public void RetainedOutputsAreHandedOverForTheDiagnostics()
     {
         var (plain, fast, g1, g2) = Pairs()[3];
-        var (a, b) = ((DeepNet)plain, (DeepNet)fast);
-        a.RetainOutputs = b.RetainOutputs = true;
+        var (a, b) = ((Network)plain, (Network)fast);
         Trainer.Train(a, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 2), TextWriter.Null);
         Trainer.Train(b, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 2, Fast: true), TextWriter.Null);
         for (int l = 0; l < a.Layers.Count; l++)

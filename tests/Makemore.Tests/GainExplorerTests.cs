@@ -3,7 +3,9 @@ using Makemore.Charts;
 using Makemore.Data;
 using Makemore.Diagnostics;
 using Makemore.Layers;
-using Makemore.Part2;
+using Makemore.Models;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,19 +27,19 @@ public class GainExplorerTests
     static GainMeasurements Measure(double gain, bool batchNorm, bool tanh, int stopAfter, bool fast)
     {
         var data = Data.Value;
-        var g = new Generator(Runs.Seed);
+        var g = new Generator(LectureSettings.Seed);
         var model = BuildNet(g, gain, batchNorm, tanh);
-        var atInit = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(0), TextWriter.Null);
-        var acts = Viz.ForwardActivations(model.Layers);
-        var grads = Viz.BackwardGradients(model.Layers);
+        var atInit = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(0), TextWriter.Null);
+        var acts = Diagnose.ForwardActivations(model.Layers);
+        var grads = Diagnose.BackwardGradients(model.Layers);
         var lecture = LectureReferencePart2.Find(model, atInit);
 
-        g = new Generator(Runs.Seed);
+        g = new Generator(LectureSettings.Seed);
         model = BuildNet(g, gain, batchNorm, tanh);
         TrainingResult run;
-        try { run = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter, 0.1, fast), TextWriter.Null); }
+        try { run = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter, 0.1, fast), TextWriter.Null); }
         catch (TrainingDivergedException e) { run = e.Partial; }
-        return new GainMeasurements(gain, atInit.FirstLoss, acts, grads, Viz.UpdateRatios(run, model.Parameters),
+        return new GainMeasurements(gain, atInit.FirstLoss, acts, grads, Diagnose.UpdateRatios(run, model.Parameters),
                                     Evaluation.SplitLoss(model, data.Xdev, data.Ydev), run.Steps) { Lecture = lecture };
     }
 
@@ -48,9 +50,9 @@ public class GainExplorerTests
         var m = Measure(5.0 / 3, batchNorm: false, tanh: true, stopAfter: 20, fast: true);
 
         // The lecture's expressions on layer.out of the same net after its first step.
-        var g = new Generator(Runs.Seed);
+        var g = new Generator(LectureSettings.Seed);
         var model = BuildNet(g, 5.0 / 3, false, true);
-        Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(0), TextWriter.Null);
+        Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(0), TextWriter.Null);
         int[] tanhLayers = [1, 3, 5, 7, 9];
         Assert.Equal(tanhLayers, m.Activations.Select(a => a.Index));
         for (int k = 0; k < tanhLayers.Length; k++)
@@ -132,9 +134,9 @@ public class GainExplorerTests
         foreach (bool fast in new[] { false, true })
         {
             // the linear net at gain 3: a first loss whose 10^log10 does not round back to the printed digits
-            var g = new Generator(Runs.Seed);
+            var g = new Generator(LectureSettings.Seed);
             var model = BuildNet(g, 3, batchNorm: false, tanh: false);
-            var run = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(0, fast: fast), TextWriter.Null);
+            var run = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(0, fast: fast), TextWriter.Null);
             Assert.Equal("      0/ 200000: 43.7818", run.Printed[0]);
             Assert.Equal("43.7818", PyFormat.Fixed(run.FirstLoss, 4));
             if (!fast) Assert.Equal("43.7819", PyFormat.Fixed(MathF.Pow(10, run.Lossi[0]), 4));

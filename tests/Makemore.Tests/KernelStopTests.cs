@@ -1,3 +1,4 @@
+using Makemore.Training;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
@@ -52,7 +53,7 @@ public class KernelStopTests
         await Submit("""
             using Makemore.Training;
             var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
-            var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Kaiming, 27, 3);
+            var (model, g) = Mlp.Create(MlpConfig.Kaiming, 27, 3);
             """);
 
         var log = new UnderWay();
@@ -87,7 +88,7 @@ public class KernelStopTests
             using Makemore.Training;
             using TorchSharp;
             var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
-            var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Kaiming, 27, 3);
+            var (model, g) = Mlp.Create(MlpConfig.Kaiming, 27, 3);
             var parameters = model.Parameters;
             var lossi = new List<float>();
             """);

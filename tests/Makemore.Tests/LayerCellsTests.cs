@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using Makemore.Data;
 using Makemore.Layers;
-using Makemore.Part2;
+using Makemore.Models;
 using Makemore.Training;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
@@ -105,7 +106,7 @@ public class LayerCellsTests
 
         var g = new Generator(2147483647);
         var library = NetworkTests.CellNet(g, 5.0 / 3);
-        var result = Trainer.Train(library, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(1000), TextWriter.Null);
+        var result = Trainer.Train(library, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(1000), TextWriter.Null);
         AssertSameRun(cells, library, result);
     }
 
@@ -127,7 +128,7 @@ public class LayerCellsTests
 
         var g = new Generator(2147483647);
         var library = NetworkTests.CellNet(g, 5.0 / 3, batchNorm: true);
-        var result = Trainer.Train(library, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(100), TextWriter.Null);
+        var result = Trainer.Train(library, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(100), TextWriter.Null);
         AssertSameRun(cells, library, result);
     }
 }

@@ -21,10 +21,10 @@ public class LayerTests
     public void LinearDrawsItsWeightInOutShapeOverSqrtFanIn()
     {
         var linear = new Linear(30, 100, bias: true, generator: new Generator(2147483647));
-        Assert.Equal(new long[] { 30, 100 }, linear.Weight.shape);   // (in, out), unlike torch.nn.Linear
+        Assert.Equal(new long[] { 30, 100 }, linear.weight.shape);   // (in, out), unlike torch.nn.Linear
         using var expected = randn(30, 100, generator: new Generator(2147483647)) / Math.Sqrt(30);
-        Assert.True(Same(linear.Weight, expected));                  // bit for bit
-        Assert.Equal(new float[100], Values(linear.Bias!));           // zeros, not drawn
+        Assert.True(Same(linear.weight, expected));                  // bit for bit
+        Assert.Equal(new float[100], Values(linear.bias!));           // zeros, not drawn
         Assert.Equal(2, linear.Parameters.Count);
         Assert.Single(new Linear(30, 100, bias: false).Parameters);
     }
@@ -35,8 +35,8 @@ public class LayerTests
         var linear = new Linear(2, 2);
         using (no_grad())
         {
-            linear.Weight.copy_(tensor(new float[] { 1, 2, 3, 4 }, [2, 2]));
-            linear.Bias!.copy_(tensor(new float[] { 0.5f, -1 }));
+            linear.weight.copy_(tensor(new float[] { 1, 2, 3, 4 }, [2, 2]));
+            linear.bias!.copy_(tensor(new float[] { 0.5f, -1 }));
         }
         using var y = linear.call(tensor(new float[] { 1, 1, 2, 0 }, [2, 2]));
         // [1,1]·W = [4, 6] + b = [4.5, 5]; [2,0]·W = [2, 4] + b = [2.5, 3]
@@ -53,16 +53,16 @@ public class LayerTests
         float h = (float)(1 / Math.Sqrt(2));
         Assert.Equal(new[] { -h, -h, h, h }, Values(y), new FloatTolerance(1e-6f));
         // running = 0.9·running + 0.1·batch: mean 0.9·0 + 0.1·[2, 4], var 0.9·1 + 0.1·[2, 8]
-        Assert.Equal(new[] { 0.2f, 0.4f }, Values(bn.RunningMean), new FloatTolerance(1e-6f));
-        Assert.Equal(new[] { 1.1f, 1.7f }, Values(bn.RunningVar), new FloatTolerance(1e-6f));
-        Assert.Equal(new long[] { 2 }, bn.RunningMean.shape);        // updated in place, still [dim]
+        Assert.Equal(new[] { 0.2f, 0.4f }, Values(bn.running_mean), new FloatTolerance(1e-6f));
+        Assert.Equal(new[] { 1.1f, 1.7f }, Values(bn.running_var), new FloatTolerance(1e-6f));
+        Assert.Equal(new long[] { 2 }, bn.running_mean.shape);        // updated in place, still [dim]
     }
 
     [Fact]
     public void BatchNormGammaAndBetaScaleAndShift()
     {
         var bn = new BatchNorm1d(2, eps: 0);
-        using (no_grad()) { bn.Gamma.copy_(tensor(new float[] { 2, 3 })); bn.Beta.copy_(tensor(new float[] { 1, -1 })); }
+        using (no_grad()) { bn.gamma.copy_(tensor(new float[] { 2, 3 })); bn.beta.copy_(tensor(new float[] { 1, -1 })); }
         using var y = bn.call(tensor(new float[] { 1, 2, 3, 6 }, [2, 2]));
         float h = (float)(1 / Math.Sqrt(2));
         Assert.Equal(new[] { 1 - 2 * h, -1 - 3 * h, 1 + 2 * h, -1 + 3 * h }, Values(y), new FloatTolerance(1e-6f));
@@ -88,8 +88,8 @@ public class LayerTests
 
         Assert.True(ours.allclose(corrected, rtol: 1e-5, atol: 1e-5));
         Assert.False(ours.allclose(theirs, rtol: 1e-5, atol: 1e-5));   // the difference is real
-        Assert.True(bn.RunningMean.allclose(runningMean, rtol: 1e-5, atol: 1e-6));
-        Assert.True(bn.RunningVar.allclose(runningVar, rtol: 1e-5, atol: 1e-6));
+        Assert.True(bn.running_mean.allclose(runningMean, rtol: 1e-5, atol: 1e-6));
+        Assert.True(bn.running_var.allclose(runningVar, rtol: 1e-5, atol: 1e-6));
     }
 
     [Fact]
@@ -99,15 +99,15 @@ public class LayerTests
         using var batch = randn(16, 4, generator: new Generator(1)) * 2 + 5;
         using (bn.call(batch)) { }                                     // one training step moves the running stats
         bn.train(false);
-        using var meanBefore = bn.RunningMean.clone();
-        using var varBefore = bn.RunningVar.clone();
+        using var meanBefore = bn.running_mean.clone();
+        using var varBefore = bn.running_var.clone();
         using var x = randn(8, 4, generator: new Generator(2));
         using var ours = bn.call(x);
-        using var theirs = nn.functional.batch_norm(x, bn.RunningMean.clone(), bn.RunningVar.clone(),
-                                                    bn.Gamma, bn.Beta, training: false, eps: 1e-5);
+        using var theirs = nn.functional.batch_norm(x, bn.running_mean.clone(), bn.running_var.clone(),
+                                                    bn.gamma, bn.beta, training: false, eps: 1e-5);
         Assert.True(ours.allclose(theirs, rtol: 1e-6, atol: 1e-6));
-        Assert.True(Same(bn.RunningMean, meanBefore));
-        Assert.True(Same(bn.RunningVar, varBefore));
+        Assert.True(Same(bn.running_mean, meanBefore));
+        Assert.True(Same(bn.running_var, varBefore));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Makemore.Layers;
 using Makemore.Notebook;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,22 +1,23 @@
 using Makemore.Data;
 using Makemore.Diagnostics;
-using Makemore.Fast;
 using Makemore.Layers;
-using Makemore.Part2;
+using Makemore.Models;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using Linear = Makemore.Layers.Linear;
 using BatchNorm1d = Makemore.Layers.BatchNorm1d;
 using Tanh = Makemore.Layers.Tanh;
-using Ref = Makemore.Part2.LectureReferencePart2;
+using Ref = Makemore.Reference.LectureReferencePart2;
 
 namespace Makemore.Tests;
 
 /// <summary>
 /// The net as the notebook cells build it (C, a layers list, the init loop, <see cref="Network"/>) held against the
-/// library's oracle <see cref="DeepNet"/> and the lecture's printed numbers; the diagnostic loops as the cells write
+/// library's oracle <see cref="Network.Create"/> and the lecture's printed numbers; the diagnostic loops as the cells write
 /// them; any list of layers, including one written in a cell, on both training paths; and the lecture comparisons.
 /// </summary>
 public class NetworkTests
@@ -44,10 +45,10 @@ public class NetworkTests
         if (batchNorm) layers.Add(new BatchNorm1d(vocab_size));
         using (no_grad())
         {
-            if (layers[^1] is BatchNorm1d bn) bn.Gamma.mul_(0.1);
-            else ((Linear)layers[^1]).Weight.mul_(0.1);
+            if (layers[^1] is BatchNorm1d bn) bn.gamma.mul_(0.1);
+            else ((Linear)layers[^1]).weight.mul_(0.1);
             foreach (var layer in layers.Take(layers.Count - 1))
-                if (layer is Linear linear) linear.Weight.mul_(gain);
+                if (layer is Linear linear) linear.weight.mul_(gain);
         }
         C.requires_grad = true;
         return new Network(C, layers);
@@ -104,7 +105,7 @@ public class NetworkTests
     public void TheCellsBuildTheLibrarysNetBitForBit(double gain, bool batchNorm, bool tanh)
     {
         var ours = CellNet(new Generator(2147483647), gain, batchNorm, tanh);
-        var oracle = DeepNet.Create(new Generator(2147483647), new DeepNetOptions(BatchNorm: batchNorm, Gain: gain, Tanh: tanh));
+        var oracle = Network.Create(new Generator(2147483647), new NetworkOptions(BatchNorm: batchNorm, Gain: gain, Tanh: tanh));
         Assert.Equal(oracle.ParameterCount, ours.ParameterCount);
         Assert.Equal(oracle.Layers.Select(l => l.Kind), ours.Layers.Select(l => l.Kind));
         for (int i = 0; i < oracle.Parameters.Count; i++)
@@ -118,12 +119,12 @@ public class NetworkTests
         var g = new Generator(2147483647);
         var model = CellNet(g, 5.0 / 3);
         var log = new StringWriter();
-        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(0), log);
+        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(0), log);
         Assert.Equal(Ref.StepZeroGain5Over3, log.ToString().Split('\n')[0].TrimEnd());
         Assert.Equal(Ref.Gain5Over3ActivationsAtInit, ActivationLines(model.Layers));
         Assert.Equal(Ref.Gain5Over3GradientsAtInit, GradientLines(model.Layers));
-        Assert.Equal(Viz.ForwardActivations(model.Layers).Select(r => r.ToString()), ActivationLines(model.Layers));
-        Assert.Equal(Viz.WeightGradients(model.Parameters).Select(r => r.ToString()), WeightLines(model.Parameters));
+        Assert.Equal(Diagnose.ForwardActivations(model.Layers).Select(r => r.ToString()), ActivationLines(model.Layers));
+        Assert.Equal(Diagnose.WeightGradients(model.Parameters).Select(r => r.ToString()), WeightLines(model.Parameters));
 
         string table = LectureComparison.Compare(model, result, LectureTable.Activations, ActivationLines(model.Layers), "gain 5/3");
         Assert.EndsWith("5 of 5 lines identical to the lecture's", table);
@@ -135,7 +136,7 @@ public class NetworkTests
     {
         var g = new Generator(2147483647);
         var model = CellNet(g, 1.0, batchNorm: true);
-        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(1000), TextWriter.Null);
+        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(1000), TextWriter.Null);
         Assert.Equal(1001, result.Steps);
         Assert.Equal(Ref.BatchNormActivations, ActivationLines(model.Layers));
         string[] losses = [Evaluation.Line("train", Evaluation.SplitLoss(model, Data.Xtr, Data.Ytr)),
@@ -167,7 +168,7 @@ public class NetworkTests
     {
         var g = new Generator(2147483647);
         var model = CellNet(g, 2.0);
-        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(0), TextWriter.Null);
+        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(0), TextWriter.Null);
         var lines = ActivationLines(model.Layers);
         string text = LectureComparison.Compare(model, result, LectureTable.Activations, lines, "gain 2");
         Assert.Equal([.. lines, "no lecture reference for gain 2: the lecture ran " + Ref.RunsSummary], text.Split('\n'));
@@ -179,16 +180,16 @@ public class NetworkTests
     {
         var g = new Generator(2147483647);
         var linear = CellNet(g, 1.0, tanh: false);
-        var result = Trainer.Train(linear, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(0), TextWriter.Null);
+        var result = Trainer.Train(linear, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(0), TextWriter.Null);
         Assert.Null(Ref.Find(linear, result));                      // the lecture's gain-1 run at init had tanh
         var g2 = new Generator(2147483647);
         var small = CellNet(g2, 0.5, tanh: false);
-        var result2 = Trainer.Train(small, Data.Xtr, Data.Ytr, g2, Runs.DiagnoseOptions(0), TextWriter.Null);
+        var result2 = Trainer.Train(small, Data.Xtr, Data.Ytr, g2, TrainingOptions.BreakAfter(0), TextWriter.Null);
         Assert.Equal("the linear net, gain 0.5, at init", Ref.Find(small, result2)?.Name);
         // the lecture's net at another learning rate: the same start, not the same run
         var g3 = new Generator(2147483647);
         var slow = CellNet(g3, 0.5, tanh: false);
-        var result3 = Trainer.Train(slow, Data.Xtr, Data.Ytr, g3, Runs.DiagnoseOptions(0, learningRate: 0.001), TextWriter.Null);
+        var result3 = Trainer.Train(slow, Data.Xtr, Data.Ytr, g3, TrainingOptions.BreakAfter(0, learningRate: 0.001), TextWriter.Null);
         Assert.Null(Ref.Find(slow, result3));
         Assert.EndsWith("\nno lecture reference for lr 0.001: the lecture ran this net for 1 step, with batch 32 and lr 0.1",
                         LectureComparison.Compare(slow, result3, LectureTable.Activations, ["x"], "lr 0.001"));
@@ -234,7 +235,7 @@ public class NetworkTests
              new Linear(64, 48, bias: false, generator: g), new BatchNorm1d(48), new Tanh(), new Linear(48, 27, generator: g)]);
         Generator g1 = new(7), g2 = new(7);
         Network plain = Build(g1), fast = Build(g2);
-        var (net, reason) = ((IModel)fast).CompileFast(32);
+        var (net, reason) = FastNet.Compile(fast, 32);
         Assert.True(net is not null, reason);
         var expected = Trainer.Train(plain, Data.Xtr, Data.Ytr, g1, new TrainingOptions(StopAfter: 2), TextWriter.Null);
         var actual = Trainer.Train(fast, Data.Xtr, Data.Ytr, g2, new TrainingOptions(StopAfter: 2, Fast: true), TextWriter.Null);
@@ -252,7 +253,7 @@ public class NetworkTests
         var g = new Generator(2147483647);
         var model = CellNet(g, Math.Sqrt(2), nonlinearity: () => new ReLU());
         var log = new StringWriter();
-        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, Runs.DiagnoseOptions(3, fast: true), log);
+        var result = Trainer.Train(model, Data.Xtr, Data.Ytr, g, TrainingOptions.BreakAfter(3, fast: true), log);
         Assert.False(result.Fast);
         Assert.Equal(4, result.Steps);
         Assert.Equal("the fast path knows Linear, BatchNorm1d and Tanh, not layer 1 (ReLU): training on autograd instead.",
@@ -265,12 +266,12 @@ public class NetworkTests
         var next = (Linear)model.Layers[2];
         using (no_grad())
         {
-            using var wBefore = next.Weight + 0.1 * next.Weight.grad!;
+            using var wBefore = next.weight + 0.1 * next.weight.grad!;
             using var expected = next.OutGrad!.mm(wBefore.t());
             Assert.True(relu.OutGrad!.allclose(expected, rtol: 1e-5, atol: 1e-9),
                         $"max |difference| {(relu.OutGrad! - expected).abs().max().item<float>():G3} against {expected.abs().max().item<float>():G3}");
         }
-        Assert.Equal(5, Viz.ForwardActivations(model.Layers, "ReLU").Count);
+        Assert.Equal(5, Diagnose.ForwardActivations(model.Layers, "ReLU").Count);
         Assert.Null(Ref.Find(model, result));
     }
 
@@ -282,7 +283,7 @@ public class NetworkTests
         Assert.Equal("layer 2 (Linear): Linear(200, 100) takes inputs of shape (N, 200), got (32, 100)", e.Message);
         Assert.Equal(2, e.Index);
         // the fast path refuses it by name and autograd then raises the same error
-        var (net, reason) = ((IModel)model).CompileFast(32);
+        var (net, reason) = FastNet.Compile(model, 32);
         Assert.Null(net);
         Assert.Equal("layer 2 (Linear) takes 200 values per row but gets 100", reason);
         Assert.Throws<LayerException>(() => Trainer.Train(model, Data.Xtr, Data.Ytr, new Generator(1),

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Makemore.Layers;
+using Makemore.Models;
 using Makemore.NotebookRunner;
+using Makemore.Reference;
+using Makemore.Training;
 using Xunit.Abstractions;
 
 namespace Makemore.Tests;
@@ -25,7 +29,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     static Dictionary<string, string> EngineEnvironment(string records) => new()
     {
         ["MAKEMORE_STEPS"] = Steps.ToString(),
-        [Makemore.Part1.RunRecord.FolderVariable] = records,
+        [RunRecord.FolderVariable] = records,
     };
 
     static string RecordsOf(string notebook) => Path.Combine(RecordsRoot, Path.GetFileNameWithoutExtension(notebook));
@@ -121,7 +125,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
                 "its runs: the linear net, gain 0.5, at init)", "NaN at step 5", "after 200 steps: val loss")]
     // torch.nn's layers: the init from the global generator (its step-0 loss), the lecture's init copied in (3.2868, not
     // the lecture's 3.2870: torch.nn normalises with the biased variance), the layout and the variance, measured
-    [InlineData("14-pytorch-layers.ipynb", true, "parameters: 47024", "nn.Embedding's weight equals the lecture's C: True",
+    [InlineData("14-pytorch-layers.ipynb", true, "parameters: 47024", "nn.C's weight equals the lecture's C: True",
                 "2.weight (100, 30)", "      0/ 200000: 3.3032", "      0/ 200000: 3.2868",
                 "the same map: max |ours(x) - nn(x)| = 0.0e+00", "output std, nn / lecture's: 1.0160   (sqrt(32/31) = 1.0160)")]
     // no training: the same at any budget. The stage table's means and stds are PyTorch's (torchvision 0.14, the same seeds)
@@ -284,7 +288,7 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     public void TheEnginePrintsTheNumbersThisProcessComputesForTheSameSeed()
     {
         var data = Part1TestData.Data;
-        var (model, g) = Makemore.Part1.Mlp.Create(Makemore.Part1.MlpConfig.Starter, data.Vocab.Size, data.BlockSize);
+        var (model, g) = Mlp.Create(MlpConfig.Starter, data.Vocab.Size, data.BlockSize);
         using var _ = model;
         Makemore.Training.Trainer.Train(model, data.Xtr, data.Ytr, g, new Makemore.Training.TrainingOptions(MaxSteps: Steps), TextWriter.Null);
         var losses = Makemore.Training.Evaluation.SplitLosses(model, data, TextWriter.Null);
@@ -390,10 +394,9 @@ public class NotebookExecutionTests(ITestOutputHelper output)
             foreach (var (name, batchNorm, gain) in new[] { ("tanh net, gain 5/3", false, 5.0 / 3), ("tanh net, gain 0.5", false, 0.5), ("BatchNorm net, gain 1", true, 1.0) })
             {
                 var g = new Generator(2147483647);
-                IModel model = batchNorm ? DeepNet.Create(g, new DeepNetOptions(BatchNorm: true, Gain: gain)) : DeepTanhNet(g, gain);
-                if (model is DeepNet deep) deep.RetainOutputs = true;
-                IReadOnlyList<Layer> layers = model is DeepNet d ? d.Layers : ((Network)model).Layers;
-                var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(150));
+                IModel model = batchNorm ? Network.Create(g, new NetworkOptions(BatchNorm: true, Gain: gain)) : DeepTanhNet(g, gain);
+                IReadOnlyList<Layer> layers = ((Network)model).Layers;
+                var result = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(150));
                 Same($"{name}: viz #1", ActivationStats<Tanh>(layers, "t"), Viz.ActivationStats<Tanh>(layers, "t"));
                 Same($"{name}: viz #1 of the Linears", ActivationStats<Linear>(layers, "t"), Viz.ActivationStats<Linear>(layers, "t"));
                 Same($"{name}: viz #2", GradientStats<Tanh>(layers, "t"), Viz.GradientStats<Tanh>(layers, "t"));
@@ -425,9 +428,9 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     {
         var run = Run(name);
         Assert.True(run.Ok, run.Summary());
-        var record = Makemore.Part1.RunRecord.Load(notebook, RecordsOf(name));
+        var record = RunRecord.Load(notebook, RecordsOf(name));
         Assert.NotNull(record);
-        var stage = Makemore.Part1.RunRecord.Part1Notebooks.Single(p => p.Notebook == notebook).Stage;
+        var stage = RunRecord.Part1Notebooks.Single(p => p.Notebook == notebook).Stage;
         Assert.Equal(stage.Name, record!.Stage);
         Assert.False(record.FullRun);
         Assert.Equal(Steps, record.Steps);
@@ -446,12 +449,12 @@ public class NotebookExecutionTests(ITestOutputHelper output)
     {
         var data = Part1TestData.Data;
         string records = Path.Combine(RecordsRoot, "06-with-records");
-        foreach (var (notebook, stage) in new[] { ("01", Makemore.Part1.MlpConfig.Starter),
-                                                  ("03", Makemore.Part1.MlpConfig.FixSaturatedTanh with { W1 = 0.1 }),
-                                                  ("05", Makemore.Part1.MlpConfig.BatchNorm) })
+        foreach (var (notebook, stage) in new[] { ("01", MlpConfig.Starter),
+                                                  ("03", MlpConfig.FixSaturatedTanh with { W1 = 0.1 }),
+                                                  ("05", MlpConfig.BatchNorm) })
         {
-            using var trained = Makemore.Part1.StageRun.Train(data, stage, Steps, log: TextWriter.Null);
-            Makemore.Part1.RunRecord.Of(notebook, data, trained.Training, trained.TrainLoss, trained.ValLoss).Save(records);
+            using var trained = StageRun.Train(data, stage, Steps, log: TextWriter.Null);
+            RunRecord.Of(notebook, data, trained.Training, trained.TrainLoss, trained.ValLoss).Save(records);
         }
         _ = Prepared.Value;
         var run = Executor.Run(Path.Combine(RepoFiles.Notebooks, "06-loss-log.ipynb"),

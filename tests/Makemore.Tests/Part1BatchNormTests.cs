@@ -1,4 +1,4 @@
-using Makemore.Part1;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

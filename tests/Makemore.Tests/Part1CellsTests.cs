@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
-using Makemore.Part1;
+using Makemore.Data;
+using Makemore.Models;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

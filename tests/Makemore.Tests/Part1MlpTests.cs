@@ -1,5 +1,7 @@
 using System.Globalization;
-using Makemore.Part1;
+using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,7 @@
-using Makemore.Part1;
+using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Models;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

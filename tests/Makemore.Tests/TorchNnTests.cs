@@ -1,4 +1,5 @@
-using Makemore.Part1;
+using Makemore.Layers;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Linear = Makemore.Layers.Linear;
@@ -64,8 +65,8 @@ public class TorchNnTests
         Assert.True(MaxDiff(output, (x - mean) / (x.var(0, unbiased: true) + 1e-5).sqrt()) < 1e-5);
         // outputs differ by sqrt(32/31) in scale; the running statistics are the same momentum-0.1 update
         Assert.Equal(Math.Sqrt(32.0 / 31), nnOutput.std().item<float>() / output.std().item<float>(), 3);
-        Assert.True(MaxDiff(ours.RunningMean, nnBn.running_mean!) < 1e-6);
-        Assert.True(MaxDiff(ours.RunningVar, nnBn.running_var!) < 1e-5);
+        Assert.True(MaxDiff(ours.running_mean, nnBn.running_mean!) < 1e-6);
+        Assert.True(MaxDiff(ours.running_var, nnBn.running_var!) < 1e-5);
     }
 
     [Fact]
@@ -108,8 +109,8 @@ public class TorchNnTests
         var ours = new Linear(30, 100);
         using (no_grad())
         {
-            ours.Weight.copy_(w.t());
-            ours.Bias!.copy_(b);
+            ours.weight.copy_(w.t());
+            ours.bias!.copy_(b);
         }
         var x = randn(32, 30);
         using (no_grad())

@@ -1,5 +1,5 @@
-using Makemore.Part1;
-using Makemore.Part2;
+using Makemore.Data;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -65,9 +65,8 @@ public class TrainerTests
     [Fact]
     public void DeepNetWithDiagnosticsTrainsExactlyAsTheLecturesLoop()
     {
-        var oracle = DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true));
-        var ours = DeepNet.Create(new Generator(2147483647UL), new DeepNetOptions(BatchNorm: true));
-        oracle.RetainOutputs = ours.RetainOutputs = true;   // the oracle's loop keeps every step's; ours only the last
+        var oracle = Network.Create(new Generator(2147483647UL), new NetworkOptions(BatchNorm: true));
+        var ours = Network.Create(new Generator(2147483647UL), new NetworkOptions(BatchNorm: true));
         // both generators are now past the parameters; the minibatches come from them next
         var g1 = new Generator(7UL);
         var g2 = new Generator(7UL);

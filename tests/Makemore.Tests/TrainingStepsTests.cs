@@ -1,4 +1,6 @@
-using Makemore.Part1;
+using Makemore.Data;
+using Makemore.Models;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;

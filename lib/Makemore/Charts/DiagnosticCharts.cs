@@ -1,4 +1,5 @@
 using Makemore.Diagnostics;
+using Makemore.Text;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Makemore.Diagnostics;
-using Makemore.Part2;
+using Makemore.Reference;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;

@@ -1,3 +1,6 @@
+using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Text;
 using Plotly.NET;
 using TorchSharp;
 using Plotly.NET.CSharp;
@@ -75,7 +78,7 @@ public static class Part1Charts
     public static GenericChart SaturationImage(torch.Tensor saturated, string title = "|h| > 0.99 (white: saturated)")
     {
         ArgumentNullException.ThrowIfNull(saturated);
-        if (saturated.dim() != 2) throw new ArgumentException($"the image needs a 2-D tensor, not shape {Diagnostics.PyFormat.Shape(saturated.shape)}", nameof(saturated));
+        if (saturated.dim() != 2) throw new ArgumentException($"the image needs a 2-D tensor, not shape {PyFormat.Shape(saturated.shape)}", nameof(saturated));
         int rows = (int)saturated.shape[0], cols = (int)saturated.shape[1];
         var flat = Values(saturated);
         var mask = new bool[rows, cols];
@@ -118,7 +121,7 @@ public static class Part1Charts
     }
 
     /// <summary>One example's logits (a 1-D tensor, e.g. <c>logits[0]</c>), labelled with the vocabulary's characters.</summary>
-    public static GenericChart Logits(torch.Tensor logits, Makemore.Data.Vocabulary vocab,
+    public static GenericChart Logits(torch.Tensor logits, Vocabulary vocab,
                                       string title = "logits of the first example at init") =>
         Logits(Values(logits), vocab, title);
 
@@ -140,7 +143,7 @@ public static class Part1Charts
     }
 
     /// <summary>One example's logits, labelled with the vocabulary's characters.</summary>
-    public static GenericChart Logits(float[] logits, Makemore.Data.Vocabulary vocab,
+    public static GenericChart Logits(float[] logits, Vocabulary vocab,
                                       string title = "logits of the first example at init") =>
         Logits(logits, Enumerable.Range(0, vocab.Size).Select(i => vocab.Itos[i].ToString()).ToArray(), title);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Makemore.Text;
 
 namespace Makemore.Diagnostics;
 

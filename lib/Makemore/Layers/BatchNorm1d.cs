@@ -1,3 +1,4 @@
+using Makemore.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,12 +13,13 @@ namespace Makemore.Layers;
 /// </summary>
 public sealed class BatchNorm1d : Layer
 {
-    // Parameters (trained with backprop) and buffers (trained with the running "momentum update"). A Tensor field is
-    // registered as a buffer, so save/load carry the running statistics.
-    readonly Parameter gamma;
-    readonly Parameter beta;
-    readonly Tensor running_mean;
-    readonly Tensor running_var;
+    // The lecture's names, which are also the state_dict keys. Parameters (trained with backprop) and buffers (trained
+    // with the running "momentum update"): a Tensor field is registered as a buffer, so save/load carry the running
+    // statistics.
+    public readonly Parameter gamma;
+    public readonly Parameter beta;
+    public readonly Tensor running_mean;
+    public readonly Tensor running_var;
 
     public BatchNorm1d(int dim, double eps = 1e-5, double momentum = 0.1) : base(nameof(BatchNorm1d))
     {
@@ -38,11 +40,6 @@ public sealed class BatchNorm1d : Layer
     public double Eps { get; }
     public double Momentum { get; }
 
-    public Parameter Gamma => gamma;
-    public Parameter Beta => beta;
-    public Tensor RunningMean => running_mean;
-    public Tensor RunningVar => running_var;
-
     public override IReadOnlyList<Parameter> Parameters => [gamma, beta];
 
     public override IReadOnlyList<Tensor> Buffers => [running_mean, running_var];
@@ -54,7 +51,7 @@ public sealed class BatchNorm1d : Layer
         try { return Normalize(x); }
         catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != Dim)
         {
-            throw new ArgumentException($"BatchNorm1d({Dim}) takes inputs of shape (N, {Dim}), got {Diagnostics.PyFormat.Shape(x.shape)}");
+            throw new ArgumentException($"BatchNorm1d({Dim}) takes inputs of shape (N, {Dim}), got {PyFormat.Shape(x.shape)}");
         }
     }
 

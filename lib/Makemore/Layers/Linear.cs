@@ -1,3 +1,4 @@
+using Makemore.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,9 +13,10 @@ namespace Makemore.Layers;
 /// </summary>
 public sealed class Linear : Layer
 {
-    // Field names are the state_dict keys.
-    readonly Parameter weight;
-    readonly Parameter? bias;
+    // The lecture's names, which are also the state_dict keys (as torch.nn.Linear's).
+    public readonly Parameter weight;
+    /// <summary>Null when built with <c>bias: false</c> (a BatchNorm follows and its beta does the job).</summary>
+    public readonly Parameter? bias;
 
     public Linear(int fanIn, int fanOut, bool bias = true, Generator? generator = null) : base(nameof(Linear))
     {
@@ -33,12 +35,6 @@ public sealed class Linear : Layer
     public int FanIn { get; }
     public int FanOut { get; }
 
-    /// <summary>(fan_in, fan_out).</summary>
-    public Parameter Weight => weight;
-
-    /// <summary>Null when built with <c>bias: false</c> (a BatchNorm follows and its beta does the job).</summary>
-    public Parameter? Bias => bias;
-
     public override IReadOnlyList<Parameter> Parameters => bias is null ? [weight] : [weight, bias];
 
     public override Tensor forward(Tensor x)
@@ -51,7 +47,7 @@ public sealed class Linear : Layer
         catch (System.Runtime.InteropServices.ExternalException) when (x.dim() != 2 || x.size(1) != FanIn)
         {
             throw new ArgumentException($"Linear({FanIn}, {FanOut}) takes inputs of shape (N, {FanIn}), got " +
-                                        Diagnostics.PyFormat.Shape(x.shape));
+                                        PyFormat.Shape(x.shape));
         }
         if (bias is not null) output = output + bias;
         return output;

@@ -1,3 +1,5 @@
+using Makemore.Models;
+using Makemore.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +71,7 @@ public static class Checkpoint
                 try { copy.Load(reader); }
                 catch (ArgumentException e)
                 {
-                    throw new ArgumentException($"{path}: '{name}' does not fit this model's {Diagnostics.PyFormat.Shape(target.shape)} " +
+                    throw new ArgumentException($"{path}: '{name}' does not fit this model's {PyFormat.Shape(target.shape)} " +
                                                 $"{target.dtype} tensor ({e.Message})", e);
                 }
             }

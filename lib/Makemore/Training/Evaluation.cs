@@ -1,4 +1,6 @@
 using System.Globalization;
+using Makemore.Data;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

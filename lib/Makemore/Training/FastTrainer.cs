@@ -1,5 +1,5 @@
 using System.Buffers;
-using Makemore.Fast;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Makemore.Data;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
-using Makemore.Fast;
+using Makemore.Models;
+using Makemore.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,11 +14,11 @@ public static class Trainer
 {
     /// <summary>Where a run shows its live status (the notebook prelude sets a display that updates in place); none by
     /// default.</summary>
-    public static Func<TrainingOptions, IProgress<TrainingStatus>?>? Monitor { get; set; }
+    internal static Func<TrainingOptions, IProgress<TrainingStatus>?>? Monitor { get; set; }
 
     /// <summary>The token a run observes when its caller passes none: in a notebook, the stop button's (the prelude sets
     /// it); none by default.</summary>
-    public static Func<CancellationToken>? AmbientCancellation { get; set; }
+    internal static Func<CancellationToken>? AmbientCancellation { get; set; }
 
     /// <summary>
     /// Trains <paramref name="model"/> on (<paramref name="Xtr"/>, <paramref name="Ytr"/>) with minibatches drawn from
@@ -38,7 +39,7 @@ public static class Trainer
         var initial = model.Parameters.Select(ParameterSnapshot.Of).ToList();
         if (options.Fast)
         {
-            var (net, reason) = model.CompileFast(options.BatchSize);
+            var (net, reason) = FastNet.Compile(model, options.BatchSize);
             if (net is not null)
                 return FastTrainer.Train(net, model, Xtr, Ytr, g, options, initial, log, cancellation);
             log.WriteLine($"{reason}: training on autograd instead.");
@@ -193,7 +194,7 @@ public static class Trainer
         for (int k = 0; k < parameters.Count; k++)
         {
             var p = parameters[k];
-            string which = $"parameter {k} {Diagnostics.PyFormat.Shape(p.shape)}";
+            string which = $"parameter {k} {PyFormat.Shape(p.shape)}";
             if (p.dtype != ScalarType.Float32)
                 throw new ArgumentException($"{which} is {p.dtype}; the training loop trains float32 tensors");
             if (!p.requires_grad)
@@ -211,7 +212,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(Xtr);
         ArgumentNullException.ThrowIfNull(Ytr);
-        string xs = Diagnostics.PyFormat.Shape(Xtr.shape), ys = Diagnostics.PyFormat.Shape(Ytr.shape);
+        string xs = PyFormat.Shape(Xtr.shape), ys = PyFormat.Shape(Ytr.shape);
         if (Xtr.dim() != 2 || Xtr.shape[0] < 1)
             throw new ArgumentException($"the contexts Xtr have shape {xs}: the loop needs (N, block_size) with N ≥ 1", nameof(Xtr));
         if (Ytr.dim() != 1 || Ytr.shape[0] != Xtr.shape[0])
@@ -234,7 +235,7 @@ public static class Trainer
         {
             var logits = model.Forward(Xb, training: true);
             if (logits.dim() != 2 || logits.shape[0] != Xb.shape[0])
-                throw new ArgumentException($"{options.Label}: the forward pass gave logits of shape {Diagnostics.PyFormat.Shape(logits.shape)} " +
+                throw new ArgumentException($"{options.Label}: the forward pass gave logits of shape {PyFormat.Shape(logits.shape)} " +
                                             $"for a minibatch of {Xb.shape[0]} contexts: it must give ({Xb.shape[0]}, vocab_size)");
             using var _ = no_grad();
             using var targets = Yb.max();
@@ -248,7 +249,7 @@ public static class Trainer
             using var scope = NewDisposeScope();
             throw new ArgumentException(
                 $"{options.Label}: the forward pass failed on the first minibatch: {e.Message.Split('\n')[0].Trim()}. The contexts " +
-                $"are {Diagnostics.PyFormat.Shape(Xb.shape)} (block_size {Xtr.shape[1]}) and hold character indices " +
+                $"are {PyFormat.Shape(Xb.shape)} (block_size {Xtr.shape[1]}) and hold character indices " +
                 $"{Xtr.min().item<long>()}…{Xtr.max().item<long>()}: does the model take that block_size and vocabulary?", e);
         }
     }
@@ -274,7 +275,7 @@ public static class Trainer
         for (int k = 0; k < parameters.Count; k++)
             if (parameters[k].grad is null)
                 throw new InvalidOperationException(
-                    $"parameter {k} {Diagnostics.PyFormat.Shape(parameters[k].shape)} got no gradient: the forward pass does " +
+                    $"parameter {k} {PyFormat.Shape(parameters[k].shape)} got no gradient: the forward pass does " +
                     "not use it. In a notebook, re-run the forward-pass cell after the parameters cell (a function reads " +
                     "the variables as they were when its cell ran), or take the tensor out of the parameters list.");
             else parameters[k].grad!.Dispose();   // the getter hands out a new handle each time
@@ -322,8 +323,8 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(state);
         using var expected = g.get_state();
         if (state.dtype != ScalarType.Byte || !state.shape.SequenceEqual(expected.shape))
-            throw new ArgumentException($"a generator's state is a Byte tensor of shape {Diagnostics.PyFormat.Shape(expected.shape)} " +
-                                        $"(what get_state() returns), not a {state.dtype} tensor of shape {Diagnostics.PyFormat.Shape(state.shape)}");
+            throw new ArgumentException($"a generator's state is a Byte tensor of shape {PyFormat.Shape(expected.shape)} " +
+                                        $"(what get_state() returns), not a {state.dtype} tensor of shape {PyFormat.Shape(state.shape)}");
         g.set_state(state);
     }
 

@@ -1,3 +1,4 @@
+using Makemore.Data;
 namespace Makemore.Training;
 
 /// <summary>The knobs of the lecture's training loop.</summary>
@@ -12,7 +13,7 @@ namespace Makemore.Training;
 /// <param name="Label">Names the run in progress lines (e.g. the notebook's chapter).</param>
 /// <param name="ConstantLearningRate">When set, every step uses this learning rate instead of the step decay (part 2
 /// shows what a too-low one, 0.001, does to the update:data ratios).</param>
-/// <param name="Fast">Train with the fast path (<see cref="Fast.FastNet"/>: the same model, minibatches and updates,
+/// <param name="Fast">Train with the fast path (<see cref="FastNet"/>: the same model, minibatches and updates,
 /// with a hand-written backward pass on float arrays) instead of TorchSharp's autograd. Several times faster; the
 /// numbers agree with the plain path to float precision, not to the bit, so the lecture's printed losses are only
 /// reproduced exactly with the default, false.</param>
@@ -27,6 +28,23 @@ public sealed record TrainingOptions(
     double? ConstantLearningRate = null,
     bool Fast = false)
 {
+    /// <summary>The lecture's part-2 loop stopped by its <c>break</c> after step <paramref name="step"/> (0: right after
+    /// the first step, "at init"; 1000: 1001 updates), recording ud for viz #4: lr 0.1 (0.01 from step 150000), or a
+    /// constant <paramref name="learningRate"/>; <paramref name="fast"/>: on the fast path.</summary>
+    public static TrainingOptions BreakAfter(int step, double? learningRate = null, bool fast = false, string label = "diagnose")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        return new(MaxSteps: LectureSettings.MaxSteps, LearningRateDecayStep: LectureSettings.Part2DecayStep,
+                   RecordUpdateRatios: true, StopAfter: step, Label: label, ConstantLearningRate: learningRate, Fast: fast);
+    }
+
+    /// <summary>The lecture's full part-2 run of the deep net: <paramref name="maxSteps"/>, lr 0.1 then 0.01 from step
+    /// 150000 (or a constant <paramref name="learningRate"/>), the loss printed every 10000 steps.</summary>
+    public static TrainingOptions Deep(int maxSteps = LectureSettings.MaxSteps, double? learningRate = null, bool fast = false,
+                                       string label = "train") =>
+        new(MaxSteps: maxSteps, LearningRateDecayStep: LectureSettings.Part2DecayStep, Label: label,
+            ConstantLearningRate: learningRate, Fast: fast);
+
     public double LearningRate(int step) => ConstantLearningRate ?? (step < LearningRateDecayStep ? 0.1 : 0.01);
 
     /// <summary>The last step the loop takes: max_steps − 1, or <see cref="StopAfter"/> if that comes first.</summary>

@@ -1,10 +1,12 @@
 using System.Globalization;
 using Makemore.Data;
+using Makemore.Models;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Makemore.Part1;
+namespace Makemore.Reference;
 
 /// <summary>What a comparison with the lecture found: the lecture's stage this run is (or null), whether it ran the
 /// lecture's whole schedule, and one line that says so or says why there is no reference.</summary>
@@ -78,7 +80,7 @@ public static class Part1Reference
         string text = match.Verdict + Environment.NewLine + LossLog.Format(rows);
         if (match.FullRun && match.Stage == MlpConfig.BatchNorm)
             text += Environment.NewLine + "the training printout, line by line:" + Environment.NewLine +
-                    Diagnostics.LectureComparison.Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
+                    LectureComparison.Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
         return text;
     }
 
@@ -194,7 +196,7 @@ public static class Part1Reference
 
     static string Number(double x) => x == 0 ? "0" : x.ToString("G4", CultureInfo.InvariantCulture);
 
-    static string Shape(long[] shape) => Diagnostics.PyFormat.Shape(shape);
+    static string Shape(long[] shape) => PyFormat.Shape(shape);
 
     static string Quoted(MlpConfig stage) => $"stage '{stage.Name}'";
 }

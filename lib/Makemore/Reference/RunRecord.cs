@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Makemore.Data;
+using Makemore.Models;
 using Makemore.Training;
 
-namespace Makemore.Part1;
+namespace Makemore.Reference;
 
 /// <summary>
 /// What a run of one of the part-1 notebooks (01–05) leaves for notebook 06's loss log: which of the lecture's stages

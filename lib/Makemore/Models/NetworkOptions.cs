@@ -1,4 +1,6 @@
-namespace Makemore.Part2;
+using Makemore.Data;
+using Makemore.Text;
+namespace Makemore.Models;
 
 /// <summary>
 /// The knobs of the lecture's deep MLP (the "PyTorch-ified" one): five hidden blocks of Linear (+ BatchNorm) + Tanh,
@@ -14,7 +16,7 @@ namespace Makemore.Part2;
 /// <param name="NEmbd">Dimensions of each character's embedding (n_embd).</param>
 /// <param name="NHidden">Neurons per hidden layer (n_hidden).</param>
 /// <param name="HiddenBlocks">How many Linear(+BN)+Tanh blocks before the output layer (5 in the lecture).</param>
-public sealed record DeepNetOptions(
+public sealed record NetworkOptions(
     bool BatchNorm = false,
     double Gain = LectureSettings.TanhGain,
     bool Tanh = true,
@@ -29,7 +31,7 @@ public sealed record DeepNetOptions(
     /// <summary>What the options build, in the lecture's words.</summary>
     public override string ToString() =>
         $"{HiddenBlocks} hidden layers of {NHidden}, {(BatchNorm ? "with" : "without")} BatchNorm, " +
-        $"{(Tanh ? "tanh" : "no tanh (linear)")}, gain {Part2Format.Gain(Gain)}";
+        $"{(Tanh ? "tanh" : "no tanh (linear)")}, gain {PyFormat.Gain(Gain)}";
 
     internal void Validate()
     {

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Makemore.Part1;
+namespace Makemore.Models;
 
 /// <summary>
 /// Part 1's own BatchNorm, exactly as the lecture writes it inline: normalise each hidden unit over the batch with

@@ -1,8 +1,10 @@
 using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Models;
 using Makemore.Training;
 using TorchSharp;
 
-namespace Makemore.Part1;
+namespace Makemore.Reference;
 
 /// <summary>
 /// One stage trained the lecture's way: a fresh generator, the model drawn from it, SGD for <c>steps</c> steps

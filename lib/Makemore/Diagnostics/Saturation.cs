@@ -1,4 +1,4 @@
-namespace Makemore.Part1;
+namespace Makemore.Diagnostics;
 
 /// <summary>
 /// Why a saturated tanh stops learning: its local gradient is 1 − t², so where |t| is near 1 it is near 0, and

@@ -1,4 +1,5 @@
-namespace Makemore.Part1;
+using Makemore.Data;
+namespace Makemore.Models;
 
 /// <summary>
 /// One stage of part 1: the same two-layer MLP, initialised a little better each time. Every tensor is drawn from

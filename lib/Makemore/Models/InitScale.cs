@@ -2,7 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Makemore.Part1;
+namespace Makemore.Models;
 
 /// <summary>
 /// How a freshly drawn <c>randn</c> tensor is scaled at init: <c>randn(...) * Multiply / Divide</c>.

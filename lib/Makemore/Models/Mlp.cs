@@ -1,10 +1,9 @@
-using Makemore.Fast;
-using Makemore.Training;
+using Makemore.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Makemore.Part1;
+namespace Makemore.Models;
 
 /// <summary>
 /// The lecture's two-layer MLP: embed the block_size previous characters (C), concatenate, a tanh hidden layer
@@ -73,28 +72,6 @@ public sealed class Mlp : nn.Module, IModel
     public IReadOnlyList<Parameter> Parameters { get; }
     IReadOnlyList<Tensor> IModel.Parameters => Parameters;
     IReadOnlyList<Tensor> IModel.Buffers => bn is null ? [] : [bn.bnmean_running, bn.bnstd_running];
-
-    // The fast path's form of this MLP: the same tensors, read as C, Linear, (BatchNorm,) tanh, Linear.
-    (FastNet? Net, string? Reason) IModel.CompileFast(int batch)
-    {
-        var C = new FastParameter(this.C);
-        int fanIn = Config.NEmbd * BlockSize, hidden = Config.NHidden;
-        var layers = new List<FastLayer>
-        {
-            new FastLinear(batch, new FastParameter(W1), b1 is null ? null : new FastParameter(b1), fanIn, hidden),
-        };
-        var buffers = new List<FastBuffer>();
-        if (bn is BatchNormLayer norm)
-        {
-            FastBuffer mean = new(norm.bnmean_running), std = new(norm.bnstd_running);
-            layers.Add(new FastBatchNorm(batch, hidden, new FastParameter(norm.bngain), new FastParameter(norm.bnbias), mean, std,
-                                         runningIsStd: true, eps: 0, BatchNormLayer.Keep, BatchNormLayer.Momentum));
-            buffers.AddRange([mean, std]);
-        }
-        layers.Add(new FastTanh(batch, hidden));
-        layers.Add(new FastLinear(batch, new FastParameter(W2), new FastParameter(b2), hidden, VocabSize));
-        return (FastNet.FromParts(C, BlockSize, batch, [.. layers], [.. buffers], Parameters), null);
-    }
 
     /// <summary><c>sum(p.nelement() for p in parameters)</c>: 11897, or 12097 with BatchNorm.</summary>
     public long ParameterCount => Parameters.Sum(p => p.numel());

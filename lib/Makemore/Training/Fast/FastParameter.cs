@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Makemore.Fast;
+namespace Makemore.Training;
 
 /// <summary>A parameter's values and gradient as plain float arrays for the fast path, copied from the tensor when
 /// training starts and back into it (values, and the last step's gradient as <c>p.grad</c>) when it stops.</summary>

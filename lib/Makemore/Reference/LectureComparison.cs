@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Makemore.Part2;
+using Makemore.Diagnostics;
+using Makemore.Models;
 using Makemore.Training;
 
-namespace Makemore.Diagnostics;
+namespace Makemore.Reference;
 
 /// <summary>Printed lines set against the lecture's, so a notebook shows at a glance where it reproduces the
 /// lecture digit for digit and where (and by how much) it does not.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-namespace Makemore.Fast;
+using Makemore.Layers;
+namespace Makemore.Training;
 
 /// <summary>
 /// One layer of the fast path, with its backward pass written out by hand (the lecture's part 4, "becoming a backprop

@@ -1,4 +1,4 @@
-namespace Makemore;
+namespace Makemore.Reference;
 
 /// <summary>
 /// The numbers the lecture published, kept apart from everything that computes: only comparison tables and tests

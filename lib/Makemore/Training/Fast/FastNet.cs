@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using Makemore.Layers;
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
 
-namespace Makemore.Fast;
+namespace Makemore.Training;
 
 /// <summary>
 /// A model of the lecture (part 1's MLP, or C and a list of layers: a <see cref="Network"/> built in cells or part 2's
@@ -44,14 +45,40 @@ internal sealed class FastNet
     /// <summary>In the model's <c>parameters</c> order.</summary>
     public IReadOnlyList<FastParameter> Parameters { get; }
 
-    /// <summary>A net whose model put its fast layers together itself (part 1's Mlp: C, the hidden Linear, an optional
-    /// BatchNorm, the tanh and the output Linear).</summary>
-    internal static FastNet FromParts(FastParameter c, int blockSize, int batch, FastLayer[] layers, FastBuffer[] buffers,
-                                      IReadOnlyList<Tensor> order) =>
-        new(c, blockSize, batch, layers, new Layer?[layers.Length], buffers, order);
+    /// <summary>The fast path's form of <paramref name="model"/>, or null and why not (the model then trains on
+    /// autograd): a <see cref="Network"/> of the library's layers, or part 1's <see cref="Mlp"/>. A model written in
+    /// cells as a forward function is code the fast path cannot read.</summary>
+    internal static (FastNet? Net, string? Reason) Compile(IModel model, int batch) => model switch
+    {
+        Network net => FromLayers(net.C, net.Layers, net.BlockSize, batch, net.Parameters),
+        Mlp mlp => (FromMlp(mlp, batch), null),
+        _ => (null, $"the fast path compiles networks of C and layers and the library's Mlp, not {model.GetType().Name}"),
+    };
+
+    // Part 1's MLP: the same tensors, read as C, Linear, (BatchNorm,) tanh, Linear.
+    static FastNet FromMlp(Mlp mlp, int batch)
+    {
+        var C = new FastParameter(mlp.C);
+        int fanIn = mlp.Config.NEmbd * mlp.BlockSize, hidden = mlp.Config.NHidden;
+        var layers = new List<FastLayer>
+        {
+            new FastLinear(batch, new FastParameter(mlp.W1), mlp.b1 is null ? null : new FastParameter(mlp.b1), fanIn, hidden),
+        };
+        var buffers = new List<FastBuffer>();
+        if (mlp.bn is BatchNormLayer norm)
+        {
+            FastBuffer mean = new(norm.bnmean_running), std = new(norm.bnstd_running);
+            layers.Add(new FastBatchNorm(batch, hidden, new FastParameter(norm.bngain), new FastParameter(norm.bnbias), mean, std,
+                                         runningIsStd: true, eps: 0, BatchNormLayer.Keep, BatchNormLayer.Momentum));
+            buffers.AddRange([mean, std]);
+        }
+        layers.Add(new FastTanh(batch, hidden));
+        layers.Add(new FastLinear(batch, new FastParameter(mlp.W2), new FastParameter(mlp.b2), hidden, mlp.VocabSize));
+        return new(C, mlp.BlockSize, batch, [.. layers], new Layer?[layers.Count], [.. buffers], mlp.Parameters);
+    }
 
     /// <summary>C and a list of the library's Linear (with or without bias), BatchNorm1d and Tanh layers in any order
-    /// and count (what a <see cref="Network"/> and part 2's DeepNet hand over), each layer's width checked against the
+    /// and count (what a <see cref="Network"/> hands over), each layer's width checked against the
     /// one before it; otherwise null and what the fast path does not know (the model then trains on autograd).
     /// <paramref name="blockSize"/> null: read off the first layer that has an input width (the embedding's
     /// n_embd·block_size values feed it).</summary>
@@ -85,7 +112,7 @@ internal sealed class FastNet
                 return (null, $"layer {i} ({source[i].Kind}) takes {wants} values per row but gets {width}");
             FastLayer fast = source[i] switch
             {
-                Linear l => new FastLinear(batch, new FastParameter(l.Weight), l.Bias is null ? null : new FastParameter(l.Bias),
+                Linear l => new FastLinear(batch, new FastParameter(l.weight), l.bias is null ? null : new FastParameter(l.bias),
                                            l.FanIn, l.FanOut),
                 BatchNorm1d bn => BatchNorm(bn),
                 _ => new FastTanh(batch, width),
@@ -97,9 +124,9 @@ internal sealed class FastNet
 
         FastLayer BatchNorm(BatchNorm1d bn)
         {
-            FastBuffer mean = new(bn.RunningMean), variance = new(bn.RunningVar);
+            FastBuffer mean = new(bn.running_mean), variance = new(bn.running_var);
             buffers.AddRange([mean, variance]);
-            return new FastBatchNorm(batch, bn.Dim, new FastParameter(bn.Gamma), new FastParameter(bn.Beta), mean, variance,
+            return new FastBatchNorm(batch, bn.Dim, new FastParameter(bn.gamma), new FastParameter(bn.beta), mean, variance,
                                      runningIsStd: false, bn.Eps, 1 - bn.Momentum, bn.Momentum);
         }
     }

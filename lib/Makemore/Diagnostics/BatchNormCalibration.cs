@@ -1,7 +1,8 @@
+using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Makemore.Part1;
+namespace Makemore.Diagnostics;
 
 /// <summary>
 /// The lecture's "calibrate the batch norm at the end of training": pass the whole training set through emb·W1

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text;
 
-namespace Makemore.Diagnostics;
+namespace Makemore.Text;
 
 /// <summary>
 /// Python's <c>%f</c> and <c>%e</c> number formats, digit for digit, so the diagnostics print what the lecture
@@ -182,4 +182,8 @@ public static class PyFormat
         if (i >= 0) { chars[i]++; return (new string(chars), false); }
         return ("1" + new string(chars), true);
     }
+
+    /// <summary>A gain as the lecture writes it: "5/3" for the Kaiming tanh gain, else the number.</summary>
+    public static string Gain(double gain) =>
+        gain == 5.0 / 3 ? "5/3" : gain.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,11 +1,10 @@
-using Makemore.Fast;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Makemore.Training;
+namespace Makemore.Models;
 
 /// <summary>What <see cref="Trainer"/> needs of a model: its parameters and a forward pass from contexts to logits.
-/// A model written in notebook cells (<see cref="Model"/>), part 1's reference MLP and part 2's deep net implement it.</summary>
+/// A model written in notebook cells (<see cref="Model"/>), a <see cref="Network"/> of layers and part 1's reference MLP implement it.</summary>
 public interface IModel
 {
     /// <summary>Every trainable tensor, in the lecture's order (the order of <c>parameters</c>).</summary>
@@ -28,11 +27,4 @@ public interface IModel
 
     /// <summary>Called once after training stops. Nothing by default.</summary>
     void AfterTraining() { }
-
-    /// <summary>This model compiled for the fast path (<see cref="TrainingOptions.Fast"/>), or null and why not: the
-    /// model then trains on autograd. Each model that has a fast form builds it itself (part 1's Mlp from its tensors,
-    /// a network from its layers), so the training loop knows no model type. None by default: a model written in
-    /// cells as a forward function is code the fast path cannot read.</summary>
-    internal (FastNet? Net, string? Reason) CompileFast(int batch) =>
-        (null, $"the fast path compiles the library's Mlp and networks of C and layers, not {GetType().Name}");
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Makemore.Fast;
+namespace Makemore.Training;
 
 /// <summary>
 /// The handful of float32 loops the fast path needs, written with 256-bit vectors: three matrix products (the

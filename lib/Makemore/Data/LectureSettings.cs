@@ -1,4 +1,4 @@
-namespace Makemore;
+namespace Makemore.Data;
 
 /// <summary>
 /// The lecture's settings, each defined here once: the seed of its generator, the sampling seed, tanh's gain, the

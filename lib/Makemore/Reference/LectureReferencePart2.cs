@@ -1,4 +1,8 @@
-namespace Makemore.Part2;
+using Makemore.Data;
+using Makemore.Layers;
+using Makemore.Models;
+using Makemore.Training;
+namespace Makemore.Reference;
 
 /// <summary>
 /// What the lecture printed in part 2, for comparison only (never used in a computation). Two sources:
@@ -174,37 +178,37 @@ public static class LectureReferencePart2
     /// 2147483647), how many steps it took before its <c>break</c>, and its tables.</summary>
     public static readonly IReadOnlyList<LectureRun> Runs =
     [
-        new("gain 5/3 at init", new DeepNetOptions(), 1, new()
+        new("gain 5/3 at init", new NetworkOptions(), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain5Over3],
             [LectureTable.Activations] = Gain5Over3ActivationsAtInit,
             [LectureTable.Gradients] = Gain5Over3GradientsAtInit,
         }),
-        new("gain 1 at init", new DeepNetOptions(Gain: 1), 1, new()
+        new("gain 1 at init", new NetworkOptions(Gain: 1), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain1],
             [LectureTable.Activations] = Gain1ActivationsAtInit,
         }),
-        new("gain 3 at init", new DeepNetOptions(Gain: 3), 1, new()),
-        new("gain 0.5 at init", new DeepNetOptions(Gain: 0.5), 1, new()
+        new("gain 3 at init", new NetworkOptions(Gain: 3), 1, new()),
+        new("gain 0.5 at init", new NetworkOptions(Gain: 0.5), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain05],
             [LectureTable.Gradients] = Gain05GradientsAtInit,
         }),
-        new("the linear net, gain 0.5, at init", new DeepNetOptions(Gain: 0.5, Tanh: false), 1, new()
+        new("the linear net, gain 0.5, at init", new NetworkOptions(Gain: 0.5, Tanh: false), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroLinearGain05],
             [LectureTable.Activations] = LinearGain05ActivationsAtInit,
             [LectureTable.Gradients] = LinearGain05GradientsAtInit,
         }),
-        new("gain 5/3 after 1001 steps", new DeepNetOptions(), 1001, new()
+        new("gain 5/3 after 1001 steps", new NetworkOptions(), 1001, new()
         {
             [LectureTable.StepZero] = [StepZeroGain5Over3],
             [LectureTable.Activations] = Gain5Over3Activations1000,
             [LectureTable.Gradients] = Gain5Over3Gradients1000,
             [LectureTable.WeightGradients] = Gain5Over3WeightGradients1000,
         }),
-        new("BatchNorm, gain 1, after 1001 steps", new DeepNetOptions(BatchNorm: true, Gain: 1), 1001, new()
+        new("BatchNorm, gain 1, after 1001 steps", new NetworkOptions(BatchNorm: true, Gain: 1), 1001, new()
         {
             [LectureTable.StepZero] = [StepZeroWithBatchNorm],
             [LectureTable.Activations] = BatchNormActivations,
@@ -223,7 +227,7 @@ public static class LectureReferencePart2
     /// actually ran: the same layers (kinds and sizes) and initial parameters bit for bit as the lecture's net built by
     /// <see cref="DeepNet.Create"/>, the same number of steps, batch 32 and lr 0.1 at every step. Null when it is none
     /// of them.</summary>
-    public static LectureRun? Find(Training.IModel model, Training.TrainingResult result)
+    public static LectureRun? Find(IModel model, TrainingResult result)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(result);
@@ -231,10 +235,10 @@ public static class LectureReferencePart2
     }
 
     /// <summary>The lecture's runs that started from the same net as <paramref name="result"/>, whatever their length.</summary>
-    internal static IReadOnlyList<LectureRun> SameStart(Training.IModel model, Training.TrainingResult result) =>
+    internal static IReadOnlyList<LectureRun> SameStart(IModel model, TrainingResult result) =>
         [.. Runs.Where(run => run.SameStart(model, result))];
 
-    static bool LectureSchedule(Training.TrainingResult result) =>
+    static bool LectureSchedule(TrainingResult result) =>
         result.Options is { BatchSize: 32 } options &&
         Enumerable.Range(0, result.Steps).All(i => options.LearningRate(i) == 0.1);
 }
@@ -243,36 +247,31 @@ public static class LectureReferencePart2
 public enum LectureTable { StepZero, Activations, Gradients, WeightGradients, SplitLosses, Samples }
 
 /// <summary>One of the lecture's runs: the net it built, how many steps it took, and what it printed.</summary>
-public sealed record LectureRun(string Name, DeepNetOptions Net, int Steps, Dictionary<LectureTable, string[]> Tables)
+public sealed record LectureRun(string Name, NetworkOptions Net, int Steps, Dictionary<LectureTable, string[]> Tables)
 {
     // The lecture's net, built once: its layers (what each is, its sizes) and its parameters before the first step.
-    readonly Lazy<(string[] Layers, IReadOnlyList<Training.ParameterSnapshot> Initial)> reference = new(() =>
+    readonly Lazy<(string[] Layers, IReadOnlyList<ParameterSnapshot> Initial)> reference = new(() =>
     {
-        var net = DeepNet.Create(new TorchSharp.torch.Generator(LectureSettings.Seed), Net);
-        try { return ([.. net.Layers.Select(Describe)], [.. net.Parameters.Select(Training.ParameterSnapshot.Of)]); }
+        var net = Network.Create(new TorchSharp.torch.Generator(LectureSettings.Seed), Net);
+        try { return ([.. net.Layers.Select(Describe)], [.. net.Parameters.Select(ParameterSnapshot.Of)]); }
         finally { net.Dispose(); }
     });
 
     /// <summary>Whether <paramref name="model"/> is this run's net (the same layers, in order, with the same sizes) and
     /// <paramref name="result"/> started from its parameters, bit for bit. Tanh has no parameters, so the parameters
     /// alone cannot tell the tanh net from the linear one: the layers can.</summary>
-    public bool SameStart(Training.IModel model, Training.TrainingResult result)
+    public bool SameStart(IModel model, TrainingResult result)
     {
-        IReadOnlyList<Layers.Layer>? layers = model switch
-        {
-            Layers.Network network => network.Layers,
-            DeepNet deep => deep.Layers,
-            _ => null,
-        };
+        IReadOnlyList<Layer>? layers = (model as Network)?.Layers;
         var (expectedLayers, initial) = reference.Value;
         return layers is not null && layers.Select(Describe).SequenceEqual(expectedLayers) &&
                result.Initial.Count == initial.Count && result.Initial.Zip(initial).All(p => p.First.SameAs(p.Second));
     }
 
     // A layer as what it computes: its exact type and the settings that change its output.
-    static string Describe(Layers.Layer layer) => layer switch
+    static string Describe(Layer layer) => layer switch
     {
-        Layers.Linear l => $"{typeof(Layers.Linear).FullName}({l.FanIn}, {l.FanOut}, bias {l.Bias is not null})",
+        Linear l => $"{typeof(Linear).FullName}({l.FanIn}, {l.FanOut}, bias {l.bias is not null})",
         Layers.BatchNorm1d bn => $"{typeof(Layers.BatchNorm1d).FullName}({bn.Dim}, eps {bn.Eps}, momentum {bn.Momentum})",
         _ => layer.GetType().AssemblyQualifiedName!,
     };

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Makemore.Data;
+using Makemore.Models;
 using Makemore.Training;
 
-namespace Makemore.Part1;
+namespace Makemore.Reference;
 
 /// <summary>One line of the loss log: our numbers next to the lecture's. <see cref="Run"/> says where the numbers
 /// come from (notebook 06: "03", the notebook whose record it is, or "no record from 03: trained here") and

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Makemore.Training;
+namespace Makemore.Models;
 
 /// <summary>
 /// A model written in notebook cells, the way the lecture writes it: the <c>parameters</c> list (tensors the cells

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Makemore.Part2;
+using Makemore.Diagnostics;
+using Makemore.Text;
 
-namespace Makemore.Diagnostics;
+namespace Makemore.Reference;
 
 /// <summary>
 /// What the gain explorer (notebook 13) measures for one gain: the diagnostics at init (viz #1 and #2 of a run stopped
@@ -29,7 +30,7 @@ public sealed record GainMeasurements(double Gain, float FirstLoss, StatsTable<L
     public double[] SettledUpdateRatios(int steps = 100) => [.. UpdateRatios.Select(u => u.SettledMean(steps))];
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"gain {Part2Format.Gain(Gain)}: first loss {(double)FirstLoss:F4}, {Activations.Count} layers, " +
+        $"gain {PyFormat.Gain(Gain)}: first loss {(double)FirstLoss:F4}, {Activations.Count} layers, " +
         $"{UpdateRatios.Count} weights, val loss {(double)ValLoss:F4} after {Steps} steps");
 }
 
@@ -57,7 +58,7 @@ public sealed partial class GainTable
                 !m.Gradients.Select(a => a.Label).SequenceEqual(first.Activations.Select(a => a.Label)) ||
                 !m.UpdateRatios.Select(u => u.Label).SequenceEqual(first.UpdateRatios.Select(u => u.Label)))
                 throw new ArgumentException(
-                    $"gain {Part2Format.Gain(m.Gain)} measured other layers or weights than gain {Part2Format.Gain(first.Gain)} " +
+                    $"gain {PyFormat.Gain(m.Gain)} measured other layers or weights than gain {PyFormat.Gain(first.Gain)} " +
                     $"({string.Join(", ", m.Activations.Select(a => a.Label))} vs {string.Join(", ", first.Activations.Select(a => a.Label))}): " +
                     "build every gain's net from the same layers list", nameof(gains));
         }
@@ -70,7 +71,7 @@ public sealed partial class GainTable
     public IReadOnlyList<GainTableRow> Rows { get; }
 
     /// <summary>The column headings: "gain 0.5", "gain 5/3", ….</summary>
-    public IEnumerable<string> Columns => Gains.Select(m => "gain " + Part2Format.Gain(m.Gain));
+    public IEnumerable<string> Columns => Gains.Select(m => "gain " + PyFormat.Gain(m.Gain));
 
     List<GainTableRow> BuildRows()
     {
