@@ -8,7 +8,7 @@ namespace Makemore.Tests;
 
 /// <summary>Bad input gets an error that names what is wrong, before anything is trained, and a run that fails keeps
 /// the model as its last completed step left it, running statistics included.</summary>
-[Collection(TrainerHooks.Name)]   // one test sets the progress file's variable, which every run reads
+[Collection(InProcessTorch.Name)]   // one test sets the progress file's variable, which every run reads
 public class BadInputTests
 {
     static readonly Dataset Data = Part1TestData.Data;

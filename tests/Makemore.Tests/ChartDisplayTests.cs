@@ -6,6 +6,7 @@ using Microsoft.DotNet.Interactive.Formatting;
 namespace Makemore.Tests;
 
 /// <summary>The notebook chart formatter: no CDN, no require.js, plotly.js from Plotly.NET's own assembly.</summary>
+[Collection(InProcessTorch.Name)]
 public class ChartDisplayTests
 {
     static Plotly.NET.GenericChart Chart() => DataCharts.NameLengths(["ab", "cd", "efg"]);

@@ -6,6 +6,7 @@ using TorchSharp;
 namespace Makemore.Tests;
 
 /// <summary>The part-1 charts carry their data (checked on the figure JSON, without rendering).</summary>
+[Collection(InProcessTorch.Name)]
 public class ChartsPart1Tests
 {
     static JsonElement Figure(Plotly.NET.GenericChart chart) => JsonDocument.Parse(chart.Json()).RootElement;
@@ -23,12 +24,12 @@ public class ChartsPart1Tests
     }
 
     [Fact]
-    public void SaturationImageIs32RowsBy200ColumnsWhiteWhereSaturated()
+    public void ImshowIs32RowsBy200ColumnsWhiteWhereSaturated()
     {
         var mask = new bool[32, 200];
         mask[0, 0] = true;
         mask[31, 199] = true;
-        var trace = Assert.Single(Traces(Part1Charts.SaturationImage(mask)));
+        var trace = Assert.Single(Traces(Part1Charts.Imshow(mask)));
         Assert.Equal("image", trace.GetProperty("type").GetString());
         var rows = trace.GetProperty("z").EnumerateArray().ToArray();
         Assert.Equal(32, rows.Length);
@@ -76,7 +77,7 @@ public class ChartsPart1Tests
     }
 
     [Fact]
-    public void SaturationImageOfABoolTensorIsThePictureOfItsValues()
+    public void ImshowOfABoolTensorIsThePictureOfItsValues()
     {
         var mask = new bool[32, 200];
         mask[0, 0] = mask[5, 7] = true;
@@ -84,8 +85,8 @@ public class ChartsPart1Tests
         h[0, 0] = torch.tensor(0.995f);
         h[5, 7] = torch.tensor(-1f);
         h[1, 1] = torch.tensor(0.98f);                   // not saturated
-        Assert.Equal(Part1Charts.SaturationImage(mask).Json(), Part1Charts.SaturationImage(h.abs() > 0.99).Json());
-        Assert.Throws<ArgumentException>(() => Part1Charts.SaturationImage(torch.zeros(3)));
+        Assert.Equal(Part1Charts.Imshow(mask).Json(), Part1Charts.Imshow(h.abs() > 0.99).Json());
+        Assert.Throws<ArgumentException>(() => Part1Charts.Imshow(torch.zeros(3)));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ namespace Makemore.Tests;
 
 /// <summary>A trained model saved and loaded back: every parameter and running statistic bit for bit; a file for another
 /// model refused by name with the model left alone; a failed save leaves the previous file.</summary>
+[Collection(InProcessTorch.Name)]
 public class CheckpointTests : IDisposable
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

@@ -3,6 +3,7 @@ using Makemore.Charts;
 
 namespace Makemore.Tests;
 
+[Collection(InProcessTorch.Name)]
 public class DataChartsTests
 {
     [Fact]

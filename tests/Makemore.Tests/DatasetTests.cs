@@ -5,6 +5,7 @@ using TorchSharp;
 namespace Makemore.Tests;
 
 /// <summary>The dataset, vocabulary and split equal the lecture's (the lecture's data preparation).</summary>
+[Collection(InProcessTorch.Name)]
 public class DatasetTests
 {
     // Loading the real data takes a moment; share one instance across the tests of this class.

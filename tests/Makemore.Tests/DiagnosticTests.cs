@@ -15,6 +15,7 @@ using Layer = Makemore.Layers.Layer;
 namespace Makemore.Tests;
 
 /// <summary>The diagnostics: Python's number formats, histograms, no leaked tensors, and the charts' figures.</summary>
+[Collection(InProcessTorch.Name)]
 public class DiagnosticTests
 {
     static readonly Lazy<Dataset> Data = new(() => Dataset.Load(Dataset.FindDataFile()));

@@ -1,6 +1,6 @@
 namespace Makemore.Tests;
 
-/// <summary>The build step that makes TorchSharp load on Debian 12 (lib/build/ElfVersionNeeds.cs), on a copy of the
+/// <summary>The build step that makes TorchSharp load on Debian 12 (.build/ElfVersionNeeds.cs), on a copy of the
 /// real libLibTorchSharp.so from the package cache.</summary>
 public class ElfPatchTests : IDisposable
 {

@@ -11,6 +11,7 @@ namespace Makemore.Tests;
 /// net (which parameters ever get a gradient, whether the units of a hidden layer stay equal), and E02, folding each
 /// BatchNorm's running statistics, gamma and beta into the Linear before it.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class ExercisesTests
 {
     const int Steps = 20;

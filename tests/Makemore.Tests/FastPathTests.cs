@@ -12,6 +12,7 @@ namespace Makemore.Tests;
 /// the same model trained from the same generator must land on the same numbers to float precision. The kernels are
 /// checked against straightforward loops in double.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class FastPathTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

@@ -14,6 +14,7 @@ namespace Makemore.Tests;
 
 /// <summary>The gain explorer of notebook 13: its measurements against the lecture's printed numbers and the
 /// lecture's own expressions, and its table and grid against the numbers they were given.</summary>
+[Collection(InProcessTorch.Name)]
 public class GainExplorerTests
 {
     static readonly Lazy<Dataset> Data = new(() => Dataset.Load(Dataset.FindDataFile()));
@@ -32,7 +33,7 @@ public class GainExplorerTests
         var atInit = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(0), TextWriter.Null);
         var acts = Diagnose.ForwardActivations(model.Layers);
         var grads = Diagnose.BackwardGradients(model.Layers);
-        var lecture = LectureReferencePart2.Find(model, atInit);
+        var lecture = LectureRuns.Find(model, atInit);
 
         g = new Generator(LectureSettings.Seed);
         model = BuildNet(g, gain, batchNorm, tanh);
@@ -234,7 +235,7 @@ public class GainExplorerTests
     [Fact]
     public void ANumberThatDiffersFromTheLecturesShowsTheLecturesBesideIt()
     {
-        var lecture = LectureReferencePart2.Runs.Single(r => r.Name == "gain 5/3 at init");
+        var lecture = LectureRuns.Runs.Single(r => r.Name == "gain 5/3 at init");
         var m = Made(5.0 / 3, [0.74, 0.69], [20.25, 8.38], [4.205588e-4, 3.991179e-4], [[-3f]], 2.5f) with { FirstLoss = 3.2962f };
         var table = new GainTable([m with { Lecture = lecture }]);
         Assert.Equal("0.74 (lecture 0.75)", Cell(table, "  layer 1 (Tanh)", 0));

@@ -11,7 +11,7 @@ namespace Makemore.Tests;
 /// <c>Cancel</c> command is what the button sends. A cell training for ever stops with the state of its last step,
 /// and the next cell trains the same model on.
 /// </summary>
-[Collection(TrainerHooks.Name)]
+[Collection(InProcessTorch.Name)]
 public class KernelStopTests
 {
     /// <summary>The training cell's log: tells the test when the cell has printed a few lines.</summary>
@@ -53,7 +53,8 @@ public class KernelStopTests
         await Submit("""
             using Makemore.Training;
             var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
-            var (model, g) = Mlp.Create(MlpConfig.Kaiming, 27, 3);
+            var g = new TorchSharp.torch.Generator(2147483647);
+            var model = Makemore.Models.Network.Create(g);
             """);
 
         var log = new UnderWay();
@@ -88,7 +89,8 @@ public class KernelStopTests
             using Makemore.Training;
             using TorchSharp;
             var data = Makemore.Data.Dataset.Load(Makemore.Data.Dataset.FindDataFile());
-            var (model, g) = Mlp.Create(MlpConfig.Kaiming, 27, 3);
+            var g = new TorchSharp.torch.Generator(2147483647);
+            var model = Makemore.Models.Network.Create(g);
             var parameters = model.Parameters;
             var lossi = new List<float>();
             """);

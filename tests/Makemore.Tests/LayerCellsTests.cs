@@ -20,7 +20,7 @@ namespace Makemore.Tests;
 /// what the library's copies give under <see cref="Trainer.Train"/> from the same seed: a change to either side that
 /// changes a number fails here.
 /// </summary>
-[Collection(TrainerHooks.Name)]   // the cells' loop runs through Trainer.Steps, which reads Trainer.Monitor
+[Collection(InProcessTorch.Name)]   // the cells' loop runs through Trainer.Steps, which reads Trainer.Monitor
 public class LayerCellsTests
 {
     public LayerCellsTests() => torch.set_num_threads(1);

@@ -8,6 +8,7 @@ using Tanh = Makemore.Layers.Tanh;
 namespace Makemore.Tests;
 
 /// <summary>The lecture's Linear, BatchNorm1d and Tanh layers against hand-computed values and TorchSharp's own ops.</summary>
+[Collection(InProcessTorch.Name)]
 public class LayerTests
 {
     public LayerTests() => torch.set_num_threads(1);

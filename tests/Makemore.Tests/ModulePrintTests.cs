@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Makemore.Tests;
 
 /// <summary><see cref="ModulePrint"/> against the text PyTorch 1.13 (torchvision 0.14) prints for the same modules.</summary>
+[Collection(InProcessTorch.Name)]
 public class ModulePrintTests
 {
     [Fact]

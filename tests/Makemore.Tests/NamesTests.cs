@@ -4,6 +4,7 @@ using Makemore.Data;
 namespace Makemore.Tests;
 
 /// <summary>Names.Read accepts the lecture's file and refuses malformed ones with messages that say where.</summary>
+[Collection(InProcessTorch.Name)]
 public sealed class NamesTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("makemore-names-").FullName;

@@ -11,6 +11,7 @@ namespace Makemore.Tests;
 /// checks the state first, <c>Trainer.SetState</c>); an operation with the same defect would end this test run, not
 /// fail one test.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class NativeErrorsTests
 {
     public static TheoryData<string> Operations() => new(BadCalls.Keys);

@@ -11,7 +11,7 @@ using static Makemore.Text.PyFormat;
 using Linear = Makemore.Layers.Linear;
 using BatchNorm1d = Makemore.Layers.BatchNorm1d;
 using Tanh = Makemore.Layers.Tanh;
-using Ref = Makemore.Reference.LectureReferencePart2;
+using Ref = Makemore.Reference.LectureRuns;
 
 namespace Makemore.Tests;
 
@@ -20,6 +20,7 @@ namespace Makemore.Tests;
 /// library's oracle <see cref="Network.Create"/> and the lecture's printed numbers; the diagnostic loops as the cells write
 /// them; any list of layers, including one written in a cell, on both training paths; and the lecture comparisons.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class NetworkTests
 {
     static readonly Dataset Data = Part1TestData.Data;

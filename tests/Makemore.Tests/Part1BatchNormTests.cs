@@ -6,6 +6,7 @@ namespace Makemore.Tests;
 
 /// <summary>Part 1's BatchNorm against a small example computed by hand: batch mean, unbiased std, no eps,
 /// running estimates 0.999·old + 0.001·batch.</summary>
+[Collection(InProcessTorch.Name)]
 public class Part1BatchNormTests
 {
     public Part1BatchNormTests() => torch.set_num_threads(1);

@@ -13,6 +13,7 @@ namespace Makemore.Tests;
 /// order, a forward-pass function, <see cref="Model"/> between them and the library's loop. Held against the library's
 /// reference stages (<see cref="Mlp"/>) and the lecture's loop, bit for bit.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class Part1CellsTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;
@@ -135,7 +136,7 @@ public class Part1CellsTests
     {
         const int steps = 30;
         var (oracle, g1) = Mlp.Create(MlpConfig.Stages[stage], Data.Vocab.Size, Data.BlockSize);
-        var expected = TrainerTests.LectureLoop(oracle, g1, steps, StageRun.DecayStep, ud: false);
+        var expected = TrainerTests.LectureLoop(oracle, g1, steps, LectureSettings.Part1DecayStep, ud: false);
         var cells = Cells.Stage(stage);
         var result = Trainer.Train(cells.Model, Data.Xtr, Data.Ytr, cells.g, new TrainingOptions(MaxSteps: steps), TextWriter.Null);
         Assert.Equal(expected.Lossi, result.Lossi);
@@ -181,7 +182,7 @@ public class Part1CellsTests
         Assert.Equal(MlpConfig.Stages[stage], match.Stage);
         Assert.False(match.FullRun);
         Assert.EndsWith("no lecture reference for the losses after 3 steps: the lecture trained 200000", match.Verdict);
-        string text = Part1Reference.Compare(Data, result, 2.5f, 2.6f);
+        string text = LectureComparison.Compare(Data, result, 2.5f, 2.6f);
         string step0 = LectureReference.Part1(MlpConfig.Stages[stage].Name).Step0Loss!.Value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"{step0} / {step0}", text);                       // step 0: ours next to the lecture's
         Assert.Contains("2.5000 /      —", text);                          // no final reference after 3 steps
@@ -193,7 +194,7 @@ public class Part1CellsTests
         var cells = Cells.Stage(2, w1Scale: 0.1);
         var result = Trainer.Train(cells.Model, Data.Xtr, Data.Ytr, cells.g, new TrainingOptions(MaxSteps: 3), TextWriter.Null);
         Assert.Equal("no lecture reference for W1 × 0.1: the lecture ran W1 × 0.2 (its stage 'fix tanh layer too saturated at init')",
-                     Part1Reference.Compare(Data, result, 2.5f, 2.6f));
+                     LectureComparison.Compare(Data, result, 2.5f, 2.6f));
     }
 
     [Fact]
@@ -218,7 +219,7 @@ public class Part1CellsTests
         var full = new TrainingResult { Options = Part1Reference.LectureOptions, Initial = oneStep.Initial };
         full.Lossi.AddRange(Enumerable.Repeat(oneStep.Lossi[0], 200_000));
         full.Printed.AddRange(LectureReference.Part1BatchNormTrainingLog);
-        string text = Part1Reference.Compare(Data, full, 2.0674145f, 2.1056840f);
+        string text = LectureComparison.Compare(Data, full, 2.0674145f, 2.1056840f);
         Assert.StartsWith("the lecture's stage 'add batch norm layer': the same parameters at init (bit for bit), the same first loss, the same 200000 steps", text);
         Assert.Contains("2.0674 / 2.0674", text);
         Assert.Contains("2.1057 / 2.1057", text);

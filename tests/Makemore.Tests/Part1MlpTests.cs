@@ -10,6 +10,7 @@ namespace Makemore.Tests;
 
 /// <summary>The part-1 MLP draws the lecture's parameters and batches, in the lecture's order, and prints the
 /// lecture's step-0 losses.</summary>
+[Collection(InProcessTorch.Name)]
 public class Part1MlpTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

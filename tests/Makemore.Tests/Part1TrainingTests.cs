@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace Makemore.Tests;
 
 /// <summary>Training a part-1 stage is deterministic, and a diverging run stops with a clear message.</summary>
+[Collection(InProcessTorch.Name)]
 public class Part1TrainingTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

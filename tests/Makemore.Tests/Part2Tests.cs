@@ -8,12 +8,13 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Linear = Makemore.Layers.Linear;
 using BatchNorm1d = Makemore.Layers.BatchNorm1d;
-using Ref = Makemore.Reference.LectureReferencePart2;
+using Ref = Makemore.Reference.LectureRuns;
 
 namespace Makemore.Tests;
 
 /// <summary>The deep net of part 2 against the lecture: its build, its parameter counts, its printed losses, and the
 /// published outputs of the lecture's last run.</summary>
+[Collection(InProcessTorch.Name)]
 public class Part2Tests
 {
     static readonly Lazy<Dataset> Data = new(() => Dataset.Load(Dataset.FindDataFile()));

@@ -6,6 +6,7 @@ namespace Makemore.Tests;
 
 /// <summary>Notebook 15's claims about torchvision's ResNet-50 (TorchVision 0.107.0): the published parameter count,
 /// added up by hand from the architecture; conv → BatchNorm without a bias everywhere; (N, 1000) logits.</summary>
+[Collection(InProcessTorch.Name)]
 public class ResNetTests
 {
     public ResNetTests() => torch.set_num_threads(1);

@@ -6,6 +6,7 @@ using Makemore.Training;
 namespace Makemore.Tests;
 
 /// <summary>The run records that notebooks 01–05 save and 06 reads: what they say a run is, and the file round trip.</summary>
+[Collection(InProcessTorch.Name)]
 public class RunRecordTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

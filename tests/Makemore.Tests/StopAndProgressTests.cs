@@ -10,7 +10,7 @@ namespace Makemore.Tests;
 /// another thread, and <see cref="Trainer.Monitor"/>. A stopped run returns early with the state of its last
 /// completed step, on both paths.
 /// </summary>
-[Collection(TrainerHooks.Name)]
+[Collection(InProcessTorch.Name)]
 public class StopAndProgressTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;
@@ -103,12 +103,4 @@ public class StopAndProgressTests
         var stopped = running with { State = TrainingState.Stopped };
         Assert.Equal("train: stopped after 50000 of 200000 steps (10.0 s); the model keeps the state of step 49999", stopped.ToString());
     }
-}
-
-/// <summary>Tests that set <see cref="Trainer.Monitor"/> or run the prelude (which sets the trainer's hooks) run one at
-/// a time.</summary>
-[CollectionDefinition(Name)]
-public sealed class TrainerHooks
-{
-    public const string Name = "trainer hooks";
 }

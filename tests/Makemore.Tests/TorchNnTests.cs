@@ -12,6 +12,7 @@ namespace Makemore.Tests;
 /// layers do) and the lecture's hand-written ones (lib/Makemore/Layers, Part1): each claim against a formula computed
 /// by hand from TorchSharp's own mean/var.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class TorchNnTests
 {
     public TorchNnTests() => torch.set_num_threads(1);

@@ -6,6 +6,7 @@ namespace Makemore.Tests;
 
 /// <summary>TorchSharp's native library loads on this OS (on Debian 12 only thanks to the build's patch) and
 /// computes; the notebook prelude is harmless outside a notebook.</summary>
+[Collection(InProcessTorch.Name)]
 public class TorchSharpLoadsTests
 {
     [Fact]

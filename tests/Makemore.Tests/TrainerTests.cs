@@ -10,6 +10,7 @@ namespace Makemore.Tests;
 /// The library's training loop against a literal transcription of the lecture's loop (the oracle below): whatever
 /// the library does to be fast, the minibatches, losses, <c>ud</c> and parameters must come out bit-identical.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public class TrainerTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

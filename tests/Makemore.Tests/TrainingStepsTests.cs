@@ -12,7 +12,7 @@ namespace Makemore.Tests;
 /// cell, line for line; run over these steps it must train exactly as <see cref="Trainer.Train"/> does, and the steps
 /// must add the cap, the stop button, the progress statuses and a record that tells the lecture's schedule.
 /// </summary>
-[Collection(TrainerHooks.Name)]   // sets Trainer.Monitor
+[Collection(InProcessTorch.Name)]   // sets Trainer.Monitor
 public class TrainingStepsTests
 {
     static readonly Makemore.Data.Dataset Data = Part1TestData.Data;

@@ -9,7 +9,7 @@ namespace Makemore.Charts;
 /// wraps it. Chart builders should build every chart fresh: <c>Chart.Grid</c>/<c>Chart.Combine</c> change the layouts
 /// of the charts passed in.
 /// </summary>
-public static class ChartFormat
+internal static class ChartFormat
 {
     /// <summary>The default size of a single chart, in pixels.</summary>
     public const int Width = 900, Height = 420;

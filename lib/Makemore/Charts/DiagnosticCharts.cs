@@ -38,20 +38,6 @@ public static class DiagnosticCharts
         return Distributions(curves.Select(c => (c.Legend, Histogram.Of(c.T))), title, xTitle);
     }
 
-    /// <summary>A (rows, columns) boolean tensor as the black-and-white image of part 1 (white: true), e.g. which
-    /// neurons of a batch are saturated (<c>t.abs() &gt; 0.99</c>) or dead (<c>t &lt;= 0</c> after a ReLU).</summary>
-    public static GenericChart Image(Tensor mask, string title)
-    {
-        ArgumentNullException.ThrowIfNull(mask);
-        if (mask.dim() != 2) throw new ArgumentException($"an image needs a 2-D tensor, got {PyFormat.Shape(mask.shape)}", nameof(mask));
-        using var values = mask.to(TorchSharp.torch.ScalarType.Bool).cpu().contiguous();
-        var flat = values.data<bool>().ToArray();
-        int rows = (int)mask.shape[0], cols = (int)mask.shape[1];
-        var image = new bool[rows, cols];
-        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) image[r, c] = flat[r * cols + c];
-        return Part1Charts.SaturationImage(image, title);
-    }
-
     /// <summary>Viz #4 from a cell's loop: one line per (legend, ud of that parameter at every step), and the guide.</summary>
     public static GenericChart UpdateRatios(IEnumerable<(string Legend, float[] Ud)> lines, string title = "update:data ratio",
                                             double guide = -3)

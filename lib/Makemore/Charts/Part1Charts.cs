@@ -42,7 +42,7 @@ public static class Part1Charts
 
     /// <summary>The mean of each full window of <paramref name="window"/> values, placed at the window's middle
     /// step. A last, incomplete window is dropped (as <c>view(-1, window)</c> would refuse it).</summary>
-    public static (double[] Steps, double[] Means) WindowMeans(IReadOnlyList<float> values, int window)
+    internal static (double[] Steps, double[] Means) WindowMeans(IReadOnlyList<float> values, int window)
     {
         int n = values.Count / window;
         var steps = new double[n];
@@ -69,29 +69,29 @@ public static class Part1Charts
 
     /// <summary><c>plt.hist(t.view(-1).tolist(), bins)</c>: every element of a tensor, e.g. h or hpreact.</summary>
     public static GenericChart Histogram(torch.Tensor values, string title, string xTitle, int bins = 50) =>
-        Histogram(Values(values), title, xTitle, bins);
+        Histogram(Floats.Of(values), title, xTitle, bins);
 
     /// <summary>
     /// <c>plt.imshow(h.abs() &gt; 0.99, cmap='gray')</c> for a 2-D tensor of booleans (rows: examples, columns:
-    /// neurons).
+    /// neurons), white where true: which neurons of a batch are saturated, or dead (<c>t == 0</c> after a ReLU).
     /// </summary>
-    public static GenericChart SaturationImage(torch.Tensor saturated, string title = "|h| > 0.99 (white: saturated)")
+    public static GenericChart Imshow(torch.Tensor saturated, string title = "|h| > 0.99 (white: saturated)")
     {
         ArgumentNullException.ThrowIfNull(saturated);
         if (saturated.dim() != 2) throw new ArgumentException($"the image needs a 2-D tensor, not shape {PyFormat.Shape(saturated.shape)}", nameof(saturated));
         int rows = (int)saturated.shape[0], cols = (int)saturated.shape[1];
-        var flat = Values(saturated);
+        var flat = Floats.Of(saturated);
         var mask = new bool[rows, cols];
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++) mask[i, j] = flat[i * cols + j] != 0;
-        return SaturationImage(mask, title);
+        return Imshow(mask, title);
     }
 
     /// <summary>
     /// <c>plt.imshow(h.abs() &gt; 0.99, cmap='gray')</c>: one row per example, one column per neuron, white where
     /// the tanh is saturated. A column that is white all the way down is a neuron this batch cannot train.
     /// </summary>
-    public static GenericChart SaturationImage(bool[,] saturated, string title = "|h| > 0.99 (white: saturated)")
+    public static GenericChart Imshow(bool[,] saturated, string title = "|h| > 0.99 (white: saturated)")
     {
         ArgumentNullException.ThrowIfNull(saturated);
         int rows = saturated.GetLength(0), cols = saturated.GetLength(1);
@@ -123,24 +123,15 @@ public static class Part1Charts
     /// <summary>One example's logits (a 1-D tensor, e.g. <c>logits[0]</c>), labelled with the vocabulary's characters.</summary>
     public static GenericChart Logits(torch.Tensor logits, Vocabulary vocab,
                                       string title = "logits of the first example at init") =>
-        Logits(Values(logits), vocab, title);
+        Logits(Floats.Of(logits), vocab, title);
 
     /// <summary>The Kaiming demo's histograms, from the tensors x and y.</summary>
     public static GenericChart ScaleDemo(torch.Tensor x, torch.Tensor y, string title, int bins = 50) =>
-        ScaleDemo(Values(x), Values(y), title, bins);
+        ScaleDemo(Floats.Of(x), Floats.Of(y), title, bins);
 
     /// <summary>Calibrated against running BatchNorm statistics, from the (1, n_hidden) tensors.</summary>
     public static GenericChart RunningVsCalibrated(torch.Tensor calibrated, torch.Tensor running, string what) =>
-        RunningVsCalibrated(Values(calibrated), Values(running), what);
-
-    // Every element, as floats (bools as 0/1).
-    static float[] Values(torch.Tensor t)
-    {
-        ArgumentNullException.ThrowIfNull(t);
-        using var scope = torch.NewDisposeScope();
-        using var flat = t.detach().reshape(-1).to(torch.float32);
-        return flat.data<float>().ToArray();
-    }
+        RunningVsCalibrated(Floats.Of(calibrated), Floats.Of(running), what);
 
     /// <summary>One example's logits, labelled with the vocabulary's characters.</summary>
     public static GenericChart Logits(float[] logits, Vocabulary vocab,

@@ -3,9 +3,9 @@ namespace Makemore.Data;
 /// <summary>
 /// The lecture's settings, each defined here once: the seed of its generator, the sampling seed, tanh's gain, the
 /// length of a run, the batch, and the steps where the learning rate drops from 0.1 to 0.01. The classes that use one
-/// (<c>Mlp.Seed</c>, <c>Runs.MaxSteps</c>, …) refer to these.
+/// use them by name: nothing re-exports them.
 /// </summary>
-public static class LectureSettings
+internal static class LectureSettings
 {
     /// <summary><c>torch.Generator().manual_seed(2147483647)</c>.</summary>
     public const ulong Seed = 2147483647UL;

@@ -6,7 +6,7 @@ namespace Makemore.Data;
 /// <summary>Reads <c>names.txt</c>: one lowercase name per line. The lecture's vocabulary is exactly the
 /// characters it finds, so a stray tab, capital or accented letter would silently change the model; we
 /// refuse such a file with a message that points at the offending line and column instead.</summary>
-public static class Names
+internal static class Names
 {
     /// <summary>Reads the names in file order. Accepts LF or CRLF line ends and one trailing newline.</summary>
     /// <exception cref="FileNotFoundException">the file does not exist.</exception>

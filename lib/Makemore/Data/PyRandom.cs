@@ -6,7 +6,7 @@ namespace Makemore.Data;
 /// <c>random.seed(42); random.shuffle(words)</c>, and <see cref="System.Random"/> cannot reproduce that order,
 /// so we carry our own Mersenne Twister (MT19937, as in CPython's <c>_randommodule.c</c>).
 /// </summary>
-public sealed class PyRandom
+internal sealed class PyRandom
 {
     const int N = 624;
     const int M = 397;

@@ -1,3 +1,4 @@
+using Makemore.Data;
 using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace Makemore.Diagnostics;
 /// once, without grad, and measure each hidden unit's mean and (unbiased) std. The running estimates kept during
 /// training should land close to these, which is why the lecture can drop this extra pass.
 /// </summary>
-public static class BatchNormCalibration
+internal static class BatchNormCalibration
 {
     public static BatchNormStatistics Calibrate(Mlp model, Tensor Xtr)
     {
@@ -22,14 +23,12 @@ public static class BatchNormCalibration
     }
 
     /// <summary>Calibrated next to running, as plain numbers per hidden unit.</summary>
-    public sealed record Comparison(float[] CalibratedMean, float[] RunningMean, float[] CalibratedStd, float[] RunningStd)
+    internal sealed record Comparison(float[] CalibratedMean, float[] RunningMean, float[] CalibratedStd, float[] RunningStd)
     {
-        public float MaxMeanDifference => CalibratedMean.Zip(RunningMean, (a, b) => MathF.Abs(a - b)).Max();
         public float MaxStdDifference => CalibratedStd.Zip(RunningStd, (a, b) => MathF.Abs(a - b)).Max();
     }
 
     public static Comparison Compare(BatchNormStatistics calibrated, BatchNormStatistics running) =>
-        new(Values(calibrated.Mean), Values(running.Mean), Values(calibrated.Std), Values(running.Std));
+        new(Floats.Of(calibrated.Mean), Floats.Of(running.Mean), Floats.Of(calibrated.Std), Floats.Of(running.Std));
 
-    static float[] Values(Tensor t) => t.detach().reshape(-1).data<float>().ToArray();
 }

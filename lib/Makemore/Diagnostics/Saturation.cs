@@ -7,9 +7,6 @@ namespace Makemore.Diagnostics;
 /// </summary>
 public static class Saturation
 {
-    /// <summary>The lecture's threshold: |h| &gt; 0.99.</summary>
-    public const float Threshold = 0.99f;
-
     /// <summary>The local gradient of tanh at output t: d tanh(x)/dx = 1 − t².</summary>
     public static float TanhLocalGradient(float t) => 1 - t * t;
 

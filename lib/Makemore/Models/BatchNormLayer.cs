@@ -10,7 +10,7 @@ namespace Makemore.Models;
 /// bngain/bnbias. On the side it keeps running estimates of the mean and std (a slow 0.999/0.001 exponential
 /// average, updated without grad) so the trained net can later run on a single example.
 /// </summary>
-public sealed class BatchNormLayer : nn.Module
+internal sealed class BatchNormLayer : nn.Module
 {
     /// <summary>How much of each batch's statistic goes into the running estimate, and how much of the old
     /// estimate stays (the lecture's literals, kept as written).</summary>
@@ -62,4 +62,4 @@ public sealed class BatchNormLayer : nn.Module
 }
 
 /// <summary>A mean and a std per hidden unit, shape (1, n_hidden).</summary>
-public sealed record BatchNormStatistics(Tensor Mean, Tensor Std);
+internal sealed record BatchNormStatistics(Tensor Mean, Tensor Std);

@@ -11,11 +11,8 @@ namespace Makemore.Models;
 /// between emb·W1 and the tanh. Every parameter is drawn from the shared generator in the lecture's order
 /// (C, W1, b1, W2, b2) and scaled as <see cref="MlpConfig"/> says.
 /// </summary>
-public sealed class Mlp : nn.Module, IModel
+internal sealed class Mlp : nn.Module, IModel
 {
-    /// <summary>The lecture's seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
-    public const ulong Seed = LectureSettings.Seed;
-
     // The lecture's names; null when the stage has no such tensor (b1 and bn in some stages).
     public readonly Parameter C;
     public readonly Parameter W1;
@@ -56,17 +53,10 @@ public sealed class Mlp : nn.Module, IModel
 
     /// <summary>A fresh generator seeded <paramref name="seed"/>, and the model drawn from it. The generator is
     /// returned too: the training loop keeps drawing its minibatches from it, as the lecture does.</summary>
-    public static (Mlp Model, Generator G) Create(MlpConfig config, int vocabSize, int blockSize, ulong seed = Seed)
+    public static (Mlp Model, Generator G) Create(MlpConfig config, int vocabSize, int blockSize, ulong seed = LectureSettings.Seed)
     {
         var g = new Generator(seed);
         return (new Mlp(config, vocabSize, blockSize, g), g);
-    }
-
-    /// <summary>The parameter count of a stage, from a throwaway model (its own generator, nothing shared).</summary>
-    public static long CountParameters(MlpConfig config, int vocabSize, int blockSize)
-    {
-        using var model = new Mlp(config, vocabSize, blockSize, new Generator(Seed));
-        return model.ParameterCount;
     }
 
     public IReadOnlyList<Parameter> Parameters { get; }
@@ -78,7 +68,7 @@ public sealed class Mlp : nn.Module, IModel
 
     public Tensor Forward(Tensor x, bool training) => Trace(x, training).Logits;
 
-    /// <summary>The forward pass, keeping the tensors the chapter's pictures look at.</summary>
+    /// <summary>The forward pass, keeping the hidden layer's output h (for the saturation pictures) and the logits.</summary>
     /// <param name="x">Contexts (N, block_size).</param>
     /// <param name="training">BatchNorm: batch statistics (and update the running ones) or the running ones.</param>
     /// <param name="statistics">Evaluation only: normalise with these instead of the running statistics.</param>
@@ -88,7 +78,7 @@ public sealed class Mlp : nn.Module, IModel
         if (bn is not null) hpreact = bn.Forward(hpreact, training, statistics);
         var h = tanh(hpreact);                            // hidden layer
         var logits = h.mm(W2) + b2;                   // output layer
-        return new MlpActivations(hpreact, h, logits);
+        return new MlpActivations(h, logits);
     }
 
     /// <summary>emb·W1 (+ b1): the hidden layer's pre-activation, before any BatchNorm.</summary>
@@ -128,6 +118,5 @@ public sealed class Mlp : nn.Module, IModel
     }
 }
 
-/// <summary>What one forward pass computed: the input of the tanh (after BatchNorm when there is one), its output,
-/// and the logits. Shapes (N, n_hidden), (N, n_hidden), (N, vocab).</summary>
-public sealed record MlpActivations(Tensor Hpreact, Tensor H, Tensor Logits);
+/// <summary>What one forward pass computed: the tanh's output h (N, n_hidden) and the logits (N, vocab).</summary>
+internal sealed record MlpActivations(Tensor H, Tensor Logits);

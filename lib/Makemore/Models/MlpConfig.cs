@@ -24,11 +24,8 @@ public sealed record MlpConfig(
     int NEmbd = 10,
     int NHidden = 200)
 {
-    /// <summary>tanh's gain (what <c>torch.nn.init.calculate_gain('tanh')</c> returns): 5/3.</summary>
-    public const double TanhGain = LectureSettings.TanhGain;
-
     /// <summary>W1 × (5/3)/√fan_in for the default sizes (fan_in = n_embd·block_size = 30).</summary>
-    public static InitScale KaimingW1(int fanIn = 30) => InitScale.Kaiming(TanhGain, fanIn);
+    public static InitScale KaimingW1(int fanIn = 30) => InitScale.Kaiming(LectureSettings.TanhGain, fanIn);
 
     /// <summary>The starter code: everything straight from randn. Step 0 prints 27.8817.</summary>
     public static MlpConfig Starter { get; } = new("original", 1, 1, 1, 1);

@@ -25,9 +25,6 @@ public sealed record NetworkOptions(
     int NHidden = 100,
     int HiddenBlocks = 5)
 {
-    /// <summary>The Kaiming gain for tanh, as the lecture writes it: 5/3.</summary>
-    public const double TanhGain = LectureSettings.TanhGain;
-
     /// <summary>What the options build, in the lecture's words.</summary>
     public override string ToString() =>
         $"{HiddenBlocks} hidden layers of {NHidden}, {(BatchNorm ? "with" : "without")} BatchNorm, " +

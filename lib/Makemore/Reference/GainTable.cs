@@ -22,7 +22,7 @@ public sealed record GainMeasurements(double Gain, float FirstLoss, StatsTable<L
                                       StatsTable<LayerGradientStats> Gradients, StatsTable<UpdateRatioSeries> UpdateRatios,
                                       float ValLoss, int Steps)
 {
-    /// <summary>The lecture's run this gain's at-init run is (<see cref="LectureReferencePart2.Find"/>), if any: its
+    /// <summary>The lecture's run this gain's at-init run is (<see cref="LectureRuns.Find"/>), if any: its
     /// printed numbers are marked next to ours.</summary>
     public LectureRun? Lecture { get; init; }
 
@@ -68,7 +68,7 @@ public sealed partial class GainTable
     public IReadOnlyList<GainMeasurements> Gains { get; }
 
     /// <summary>The rows: a section heading (no cells) or a measure with one cell per gain.</summary>
-    public IReadOnlyList<GainTableRow> Rows { get; }
+    internal IReadOnlyList<GainTableRow> Rows { get; }
 
     /// <summary>The column headings: "gain 0.5", "gain 5/3", ….</summary>
     public IEnumerable<string> Columns => Gains.Select(m => "gain " + PyFormat.Gain(m.Gain));
@@ -133,7 +133,7 @@ public sealed partial class GainTable
     /// its table, if the lecture ran this gain's run and printed that table.</summary>
     static string? Lecture(GainMeasurements m, LectureTable table, int line, Regex field)
     {
-        if (m.Lecture is null || !m.Lecture.Tables.TryGetValue(table, out var lines) || line >= lines.Length) return null;
+        if (m.Lecture is null || !m.Lecture.Tables.TryGetValue(table, out var lines) || line >= lines.Count) return null;
         var match = field.Match(lines[line]);
         return match.Success ? match.Groups[1].Value : null;
     }
@@ -186,10 +186,10 @@ public sealed partial class GainTable
 }
 
 /// <summary>One row of a <see cref="GainTable"/>: a label and one cell per gain (none for a section heading).</summary>
-public sealed record GainTableRow(string Label, IReadOnlyList<GainTableCell> Cells);
+internal sealed record GainTableRow(string Label, IReadOnlyList<GainTableCell> Cells);
 
 /// <summary>One number of a <see cref="GainTable"/>, as printed, and the lecture's number for it where there is one.</summary>
-public sealed record GainTableCell(string Ours, string? Lecture)
+internal sealed record GainTableCell(string Ours, string? Lecture)
 {
     /// <summary>Ours, then ✓ if the lecture printed the same, or the lecture's number in brackets if it did not.</summary>
     public string Text => Lecture is null ? Ours : Lecture == Ours ? Ours + " ✓" : $"{Ours} (lecture {Lecture})";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Makemore.Data;
 using Makemore.Diagnostics;
 using Makemore.Models;
 using Makemore.Training;
@@ -21,7 +22,7 @@ public static partial class LectureComparison
     /// <summary>
     /// A table a notebook printed for <paramref name="run"/> of <paramref name="model"/>, set against the lecture's only
     /// if the run is one the lecture ran (the same layers, initial parameters bit for bit, steps and learning rate:
-    /// <see cref="LectureReferencePart2.Find"/>);
+    /// <see cref="LectureRuns.Find"/>);
     /// otherwise one line says there is no reference (<paramref name="settings"/> words it, e.g. "gain 2"). A line that
     /// differs from the lecture's only in the last printed digits of a <c>%e</c> number (less than one unit of the 6th significant digit) or in the sign of a zero is
     /// marked ≈ and explained in one line: float32 rounding after many steps, not a different result.
@@ -32,11 +33,11 @@ public static partial class LectureComparison
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(ours);
         var lines = ours.ToList();
-        var match = LectureReferencePart2.Find(model, run);
+        var match = LectureRuns.Find(model, run);
         if (match is null)
         {
             string what = settings ?? $"this run ({run.Steps} step{(run.Steps == 1 ? "" : "s")})";
-            var same = LectureReferencePart2.SameStart(model, run);
+            var same = LectureRuns.SameStart(model, run);
             if (same.Count > 0)
             {
                 string ran = string.Join(" and for ", same.Select(r => $"{r.Steps} step{(r.Steps == 1 ? "" : "s")}"));
@@ -44,7 +45,7 @@ public static partial class LectureComparison
                     ? $"no lecture reference for {what}: the lecture ran this net for {ran}, with batch 32 and lr 0.1"
                     : $"no lecture reference for {what}: the lecture ran this net for {ran}; this run took {run.Steps}");
             }
-            return Note($"no lecture reference for {what}: the lecture ran {LectureReferencePart2.RunsSummary}");
+            return Note($"no lecture reference for {what}: the lecture ran {LectureRuns.RunsSummary}");
         }
         if (!match.Tables.TryGetValue(table, out var lecture))
             return Note($"no lecture numbers for this table: the lecture ran {match.Name}, but neither its notebook nor " +
@@ -52,6 +53,22 @@ public static partial class LectureComparison
         return Lines(lines, lecture, rounding: true);
 
         string Note(string note) => string.Join("\n", lines.Append(note));
+    }
+
+    /// <summary>A part-1 run (notebooks 01–05) against the lecture's: the run is matched to a lecture stage by its
+    /// parameters at init and its first loss (<see cref="Part1Reference"/>). Prints that verdict, then, where the lecture
+    /// ran these settings, our step-0, train and val losses next to its own (and, for the BatchNorm stage, the printout
+    /// line by line).</summary>
+    public static string Compare(Dataset data, TrainingResult result, float train, float val)
+    {
+        var match = Part1Reference.Match(data, result);
+        if (match.Stage is null) return match.Verdict;
+        var rows = LossLog.Rows(match, result, train, val);
+        string text = match.Verdict + Environment.NewLine + LossLog.Format(rows);
+        if (match.FullRun && match.Stage == MlpConfig.BatchNorm)
+            text += Environment.NewLine + "the training printout, line by line:" + Environment.NewLine +
+                    Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
+        return text;
     }
 
     static string Lines(IEnumerable<string> ours, IEnumerable<string> lecture, bool rounding)

@@ -15,14 +15,11 @@ namespace Makemore.Reference;
 /// stage's training loop is stopped after its first step.</item>
 /// </list>
 /// </remarks>
-public static class LectureReference
+internal static class LectureReference
 {
-    public const string NotebookSource =
-        "karpathy/nn-zero-to-hero lectures/makemore/makemore_part3_bn.ipynb @ 48e222cd";
-
     /// <summary>One part-1 stage as the lecture reports it. Train/val are the loss log's numbers (some rounded
     /// by hand to 2 decimals there); <see cref="Step0Loss"/> is the first line the training loop printed.</summary>
-    public sealed record Part1Stage(string Name, double Train, double Val, double? Step0Loss, string Source);
+    internal sealed record Part1Stage(string Name, double Train, double Val, double? Step0Loss, string Source);
 
     /// <summary>The notebook's "## loss log" cell, in its order, with each stage's printed step-0 loss.</summary>
     public static IReadOnlyList<Part1Stage> Part1LossLog { get; } =

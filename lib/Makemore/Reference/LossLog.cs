@@ -55,7 +55,7 @@ public static class LossLog
     }
 
     /// <summary>One row for a run: ours, and the lecture's numbers as far as <paramref name="match"/> allows.</summary>
-    public static IEnumerable<LossLogRow> Rows(Part1Match match, TrainingResult result, float train, float val)
+    internal static IEnumerable<LossLogRow> Rows(Part1Match match, TrainingResult result, float train, float val)
     {
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(result);

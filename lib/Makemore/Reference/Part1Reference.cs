@@ -10,7 +10,7 @@ namespace Makemore.Reference;
 
 /// <summary>What a comparison with the lecture found: the lecture's stage this run is (or null), whether it ran the
 /// lecture's whole schedule, and one line that says so or says why there is no reference.</summary>
-public sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
+internal sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
 {
     /// <summary>What the run is in a few words: the stage's name, or, when it is not the lecture's, what differs
     /// ("W1 × 0.1", "another forward pass"): the loss log's "yours: W1 × 0.1".</summary>
@@ -26,12 +26,12 @@ public sealed record Part1Match(MlpConfig? Stage, bool FullRun, string Verdict)
 /// the lecture's numbers stand next to ours; the final losses only after the lecture's 200000 steps and schedule.
 /// Anything else gets one line saying what differs ("no lecture reference for W1 × 0.1: the lecture ran W1 × 0.2").
 /// </summary>
-public static class Part1Reference
+internal static class Part1Reference
 {
     /// <summary>The lecture's part-1 run: 200000 steps, batch 32, lr 0.1 then 0.01 from step 100000.</summary>
-    public static TrainingOptions LectureOptions { get; } = new(MaxSteps: LectureSettings.MaxSteps, LearningRateDecayStep: LectureSettings.Part1DecayStep);
+    internal static TrainingOptions LectureOptions { get; } = new(MaxSteps: LectureSettings.MaxSteps, LearningRateDecayStep: LectureSettings.Part1DecayStep);
 
-    public static Part1Match Match(Dataset data, TrainingResult result)
+    internal static Part1Match Match(Dataset data, TrainingResult result)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(result);
@@ -67,21 +67,6 @@ public static class Part1Reference
         }
         var (what, verdict) = Describe(init);
         return new(null, false, verdict) { Init = what };
-    }
-
-    /// <summary>The comparison a part-1 notebook prints: the line from <see cref="Match"/>, then, where the lecture ran
-    /// these settings, our step-0, train and val losses next to its own (and, for the BatchNorm stage, the printout line
-    /// by line).</summary>
-    public static string Compare(Dataset data, TrainingResult result, float train, float val)
-    {
-        var match = Match(data, result);
-        if (match.Stage is null) return match.Verdict;
-        var rows = LossLog.Rows(match, result, train, val);
-        string text = match.Verdict + Environment.NewLine + LossLog.Format(rows);
-        if (match.FullRun && match.Stage == MlpConfig.BatchNorm)
-            text += Environment.NewLine + "the training printout, line by line:" + Environment.NewLine +
-                    LectureComparison.Compare(result.Printed, LectureReference.Part1BatchNormTrainingLog);
-        return text;
     }
 
     // A loop written in a cell: null when every sampled update was the lecture's p.data += -lr * p.grad with its lr for
@@ -124,7 +109,7 @@ public static class Part1Reference
                    $"or, with BatchNorm, [{string.Join(", ", WithBatchNorm)}]");
 
         // The lecture's shapes, and its raw draws (randn from the seeded generator, in order, before any scale).
-        var lecture = new Mlp(batchNorm ? MlpConfig.BatchNorm : MlpConfig.Starter, 27, 3, new Generator(Mlp.Seed));
+        var lecture = new Mlp(batchNorm ? MlpConfig.BatchNorm : MlpConfig.Starter, 27, 3, new Generator(LectureSettings.Seed));
         using var _ = lecture;
         var shapes = lecture.Parameters.Select(p => p.shape).ToList();
         var wrong = Enumerable.Range(0, names.Length).Where(k => !init[k].Shape.SequenceEqual(shapes[k]))
@@ -134,7 +119,7 @@ public static class Part1Reference
                    string.Join(", ", names.Select((n, k) => $"{n} {Shape(shapes[k])}")));
 
         var scales = new Dictionary<string, double>();
-        var g = new Generator(Mlp.Seed);
+        var g = new Generator(LectureSettings.Seed);
         for (int k = 0; k < names.Length; k++)
         {
             if (names[k] is "bngain" or "bnbias")

@@ -13,13 +13,10 @@ namespace Makemore.Reference;
 /// </summary>
 public sealed class StageRun : IDisposable
 {
-    /// <summary>The lecture's learning-rate decay step in part 1.</summary>
-    public const int DecayStep = LectureSettings.Part1DecayStep;
-
     /// <summary>The data set it was trained on.</summary>
     public Dataset Data { get; }
     public MlpConfig Config { get; }
-    public Mlp Model { get; }
+    internal Mlp Model { get; }
     public TrainingResult Training { get; }
     public float TrainLoss { get; }
     public float ValLoss { get; }
@@ -36,14 +33,14 @@ public sealed class StageRun : IDisposable
     /// <summary>Trains <paramref name="config"/> for <paramref name="steps"/> steps, printing the lecture's lines
     /// to <paramref name="log"/> (the console when null). <paramref name="fast"/>: on the fast path
     /// (<see cref="TrainingOptions.Fast"/>), quicker, and equal to the lecture's numbers to float precision only.</summary>
-    public static StageRun Train(Dataset data, MlpConfig config, int steps, ulong seed = Mlp.Seed,
+    public static StageRun Train(Dataset data, MlpConfig config, int steps, ulong seed = LectureSettings.Seed,
                                  TextWriter? log = null, CancellationToken cancellation = default, bool fast = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         var (model, g) = Mlp.Create(config, data.Vocab.Size, data.BlockSize, seed);
         try
         {
-            var options = new TrainingOptions(MaxSteps: steps, LearningRateDecayStep: DecayStep, Label: config.Name, Fast: fast);
+            var options = new TrainingOptions(MaxSteps: steps, LearningRateDecayStep: LectureSettings.Part1DecayStep, Label: config.Name, Fast: fast);
             var training = Trainer.Train(model, data.Xtr, data.Ytr, g, options, log, cancellation);
             float train = Evaluation.SplitLoss(model, data.Xtr, data.Ytr);
             float val = Evaluation.SplitLoss(model, data.Xdev, data.Ydev);
@@ -63,10 +60,10 @@ public sealed class StageRun : IDisposable
     public IReadOnlyList<string> Sample(int count = 20) => Sampler.Sample(Model, Data.Vocab, Data.BlockSize, count);
 
     /// <summary>The BatchNorm statistics of one pass over the whole training set (BatchNorm stages only).</summary>
-    public BatchNormStatistics Calibrate() => BatchNormCalibration.Calibrate(Model, Data.Xtr);
+    internal BatchNormStatistics Calibrate() => BatchNormCalibration.Calibrate(Model, Data.Xtr);
 
     /// <summary>Train and val losses evaluated with the given BatchNorm statistics instead of the running ones.</summary>
-    public (float Train, float Val) SplitLossesWith(BatchNormStatistics statistics)
+    internal (float Train, float Val) SplitLossesWith(BatchNormStatistics statistics)
     {
         var view = Model.WithStatistics(statistics);
         return (Evaluation.SplitLoss(view, Data.Xtr, Data.Ytr), Evaluation.SplitLoss(view, Data.Xdev, Data.Ydev));

@@ -4,7 +4,7 @@ namespace Makemore.Training;
 /// Appends progress lines to the file named by <c>MAKEMORE_PROGRESS_FILE</c>, which the headless notebook runner
 /// sets and echoes (dotnet-repl prints nothing while a notebook runs). Does nothing when the variable is unset.
 /// </summary>
-public sealed class ProgressFile(string label)
+internal sealed class ProgressFile(string label)
 {
     public const string Variable = "MAKEMORE_PROGRESS_FILE";
     readonly string? path = Environment.GetEnvironmentVariable(Variable);

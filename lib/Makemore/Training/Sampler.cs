@@ -9,13 +9,11 @@ namespace Makemore.Training;
 /// a context of dots, <c>multinomial(softmax(logits), 1)</c> until the model emits '.'.</summary>
 public static class Sampler
 {
-    public const ulong Seed = LectureSettings.SampleSeed;
-
     /// <summary>The longest name drawn: a model that never picks '.' (an untrained or broken one) would otherwise draw
     /// for ever. A name cut there ends in "…" instead of ".".</summary>
     public const int MaxLength = 100;
 
-    public static IReadOnlyList<string> Sample(IModel model, Vocabulary vocab, int blockSize, int count = 20, ulong seed = Seed,
+    public static IReadOnlyList<string> Sample(IModel model, Vocabulary vocab, int blockSize, int count = 20, ulong seed = LectureSettings.SampleSeed,
                                               int maxLength = MaxLength, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);

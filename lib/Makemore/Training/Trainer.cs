@@ -330,7 +330,7 @@ public static class Trainer
 
     /// <summary>The lecture's minibatch construct: <c>ix = randint(0, Xtr.shape[0], (batch,), generator=g)</c>, then
     /// <c>Xtr[ix], Ytr[ix]</c> (as index_select: the same gather, without building a TensorIndex).</summary>
-    public static (Tensor Ix, Tensor Xb, Tensor Yb) Minibatch(Tensor Xtr, Tensor Ytr, Generator g, int batchSize)
+    internal static (Tensor Ix, Tensor Xb, Tensor Yb) Minibatch(Tensor Xtr, Tensor Ytr, Generator g, int batchSize)
     {
         var ix = randint(0, Xtr.shape[0], [batchSize], dtype: ScalarType.Int64, generator: g);
         return (ix, Xtr.index_select(0, ix), Ytr.index_select(0, ix));

@@ -1,3 +1,4 @@
+using Makemore.Data;
 namespace Makemore.Training;
 
 /// <summary>What a training run leaves behind: the lecture's <c>lossi</c> (log10 of each step's minibatch loss) and,
@@ -8,7 +9,7 @@ public sealed class TrainingResult
     public TrainingOptions? Options { get; init; }
     /// <summary>Every parameter as it was before the first update (shape and values), in the model's order: what the
     /// comparisons with the lecture look at to tell which of its runs this one is.</summary>
-    public IReadOnlyList<ParameterSnapshot> Initial { get; init; } = [];
+    internal IReadOnlyList<ParameterSnapshot> Initial { get; init; } = [];
     public List<float> Lossi { get; } = [];
     /// <summary>The lines the loop printed (<c>{step,7}/{max_steps,7}: {loss:.4f}</c>), to set next to the lecture's.</summary>
     public List<string> Printed { get; } = [];
@@ -16,7 +17,7 @@ public sealed class TrainingResult
     /// <summary>For a loop written in a cell (<see cref="Trainer.Steps"/>), whose options the library cannot read: what
     /// its update did at sampled steps, to tell whether it was the lecture's schedule. Empty for
     /// <see cref="Trainer.Train"/>, whose <see cref="Options"/> say it.</summary>
-    public List<UpdateSample> Updates { get; } = [];
+    internal List<UpdateSample> Updates { get; } = [];
     /// <summary>Steps taken (updates applied).</summary>
     public int Steps => Lossi.Count;
     public TimeSpan Elapsed { get; internal set; }
@@ -38,7 +39,7 @@ public sealed class TrainingResult
 /// update shows most): the value before the step, its gradient and the value after, concatenated over the parameters.
 /// Enough to tell afterwards, to the bit, whether the step was the lecture's <c>p.data += -lr * p.grad</c> with a given lr.
 /// </summary>
-public sealed record UpdateSample(int Step, float[] Before, float[] Grad, float[] After)
+internal sealed record UpdateSample(int Step, float[] Before, float[] Grad, float[] After)
 {
     /// <summary>True when every sampled value after the step is exactly before + (−lr)·grad in float32, as libtorch
     /// computes <c>p.add_(-lr * p.grad)</c> (the product rounded to float, then the sum); false if the step applied
@@ -72,13 +73,12 @@ public sealed class TrainingDivergedException(string message, TrainingResult par
 }
 
 /// <summary>A copy of one parameter's values.</summary>
-public sealed record ParameterSnapshot(long[] Shape, float[] Values)
+internal sealed record ParameterSnapshot(long[] Shape, float[] Values)
 {
     public static ParameterSnapshot Of(TorchSharp.torch.Tensor t)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var values = t.detach().contiguous().data<float>();
-        return new(t.shape, values.ToArray());
+        return new(t.shape, Floats.Of(t));
     }
 
     /// <summary>Same shape and every value bit for bit.</summary>

@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Makemore.Training;
 
 /// <summary>Where a run is: still training, finished, stopped by the caller (the notebook's stop button), or failed.</summary>
-public enum TrainingState { Running, Finished, Stopped, Failed }
+internal enum TrainingState { Running, Finished, Stopped, Failed }
 
 /// <summary>
 /// A training run's status for a live display: the steps completed, the last minibatch loss, the speed and the time
 /// left. The loop sends one a few times a second at most, and a last one when it ends, however it ends.
 /// </summary>
-public sealed record TrainingStatus(string Label, int Steps, int TotalSteps, float Loss, TimeSpan Elapsed, TrainingState State)
+internal sealed record TrainingStatus(string Label, int Steps, int TotalSteps, float Loss, TimeSpan Elapsed, TrainingState State)
 {
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
 

@@ -52,7 +52,7 @@ internal sealed class FastNet
     {
         Network net => FromLayers(net.C, net.Layers, net.BlockSize, batch, net.Parameters),
         Mlp mlp => (FromMlp(mlp, batch), null),
-        _ => (null, $"the fast path compiles networks of C and layers and the library's Mlp, not {model.GetType().Name}"),
+        _ => (null, $"the fast path compiles the library's Mlp and networks of C and layers, not {model.GetType().Name}"),
     };
 
     // Part 1's MLP: the same tensors, read as C, Linear, (BatchNorm,) tanh, Linear.

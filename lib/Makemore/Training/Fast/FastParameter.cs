@@ -1,3 +1,4 @@
+using Makemore.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ internal sealed class FastParameter
     public FastParameter(Tensor tensor)
     {
         Tensor = tensor;
-        Data = FastBuffer.Read(tensor);
+        Data = Floats.Of(tensor);
         Grad = new float[Data.Length];
     }
 
@@ -32,19 +33,12 @@ internal sealed class FastParameter
 /// <summary>A registered buffer (e.g. a BatchNorm running statistic) as a float array, written back in place.</summary>
 internal sealed class FastBuffer(Tensor buffer)
 {
-    public float[] Data { get; } = Read(buffer);
+    public float[] Data { get; } = Floats.Of(buffer);
 
     public void WriteBack()
     {
         using var values = buffer.data<float>();
         values.CopyFrom(Data, 0, 0);
-    }
-
-    /// <summary>A copy of a float tensor's values.</summary>
-    internal static float[] Read(Tensor t)
-    {
-        using var values = t.data<float>();
-        return values.ToArray();
     }
 
     /// <summary>A new tensor holding a copy of <paramref name="data"/>, outside any dispose scope.</summary>

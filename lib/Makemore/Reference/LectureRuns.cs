@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Makemore.Data;
 using Makemore.Layers;
 using Makemore.Models;
@@ -19,16 +20,16 @@ namespace Makemore.Reference;
 /// <c>%e</c> numbers, or the sign of a mean that prints as ±0.000000: the BLAS sums in a different order, and float32
 /// rounding drifts by an ulp over 1000 steps.
 /// </summary>
-public static class LectureReferencePart2
+public static class LectureRuns
 {
-    public const long ParameterCountWithoutBatchNorm = 46497;
-    public const long ParameterCountWithBatchNorm = 47024;
+    internal const long ParameterCountWithoutBatchNorm = 46497;
+    internal const long ParameterCountWithBatchNorm = 47024;
 
     /// <summary>Published: the deep BatchNorm net's first printed loss (the same for any gain: BatchNorm cancels it).</summary>
-    public const string StepZeroWithBatchNorm = "      0/ 200000: 3.2870";
+    internal const string StepZeroWithBatchNorm = "      0/ 200000: 3.2870";
 
     /// <summary>Video: the first printed loss without BatchNorm, by gain (tanh net), and of the linear net at 0.5.</summary>
-    public const string StepZeroGain5Over3 = "      0/ 200000: 3.2962",
+    internal const string StepZeroGain5Over3 = "      0/ 200000: 3.2962",
                         StepZeroGain1 = "      0/ 200000: 3.2988",
                         StepZeroGain05 = "      0/ 200000: 3.2960",
                         StepZeroLinearGain05 = "      0/ 200000: 3.2959";
@@ -37,7 +38,7 @@ public static class LectureReferencePart2
 
     /// <summary>Published viz #1 (the stored notebook's cell 15; also quoted identically by several public notes on the
     /// lecture).</summary>
-    public static readonly string[] BatchNormActivations =
+    internal static readonly string[] BatchNormActivations =
     [
         "layer 2 (      Tanh): mean -0.00, std 0.63, saturated: 2.78%",
         "layer 5 (      Tanh): mean +0.00, std 0.64, saturated: 2.56%",
@@ -48,17 +49,17 @@ public static class LectureReferencePart2
 
     /// <summary>Published: <c>split_loss('train')</c> and <c>split_loss('val')</c> in eval mode after the 1001 steps
     /// (the stored notebook's cell 19).</summary>
-    public const string BatchNormTrainLoss = "train 2.4002976417541504", BatchNormValLoss = "val 2.3982467651367188";
+    internal const string BatchNormTrainLoss = "train 2.4002976417541504", BatchNormValLoss = "val 2.3982467651367188";
 
     /// <summary>Published: the 20 names sampled (generator 2147483647 + 10) from that net.</summary>
-    public static readonly string[] BatchNormSamples =
+    internal static readonly string[] BatchNormSamples =
     [
         "carpah.", "qarlileif.", "jmrix.", "thty.", "sacansa.", "jazhnte.", "dpn.", "arciigqeiunellaia.", "chriiv.", "kalein.",
         "dhlm.", "join.", "qhinn.", "sroin.", "arian.", "quiqaelogiearyxix.", "kaeklinsan.", "ed.", "ecoia.", "gtleley.",
     ];
 
     /// <summary>Published viz #2 (the stored notebook's cell 16): the gradient at each Tanh's output.</summary>
-    public static readonly string[] BatchNormGradients =
+    internal static readonly string[] BatchNormGradients =
     [
         "layer 2 (      Tanh): mean -0.000000, std 2.640702e-03",
         "layer 5 (      Tanh): mean +0.000000, std 2.245584e-03",
@@ -68,7 +69,7 @@ public static class LectureReferencePart2
     ];
 
     /// <summary>Published viz #3 (the stored notebook's cell 17): every 2-D parameter's gradient.</summary>
-    public static readonly string[] BatchNormWeightGradients =
+    internal static readonly string[] BatchNormWeightGradients =
     [
         "weight   (27, 10) | mean +0.000000 | std 8.020534e-03 | grad:data ratio 8.012630e-03",
         "weight  (30, 100) | mean +0.000246 | std 9.241077e-03 | grad:data ratio 4.881091e-02",
@@ -82,7 +83,7 @@ public static class LectureReferencePart2
     // ---- Video: no BatchNorm, at init (the loop breaks after the first step) --------------------------------------
 
     /// <summary>Viz #1, gain 5/3 at init: layer 1 saturates most, the deeper ones settle.</summary>
-    public static readonly string[] Gain5Over3ActivationsAtInit =
+    internal static readonly string[] Gain5Over3ActivationsAtInit =
     [
         "layer 1 (      Tanh): mean -0.02, std 0.75, saturated: 20.25%",
         "layer 3 (      Tanh): mean -0.00, std 0.69, saturated: 8.38%",
@@ -92,7 +93,7 @@ public static class LectureReferencePart2
     ];
 
     /// <summary>Viz #2, gain 5/3 at init: about the same spread in every layer.</summary>
-    public static readonly string[] Gain5Over3GradientsAtInit =
+    internal static readonly string[] Gain5Over3GradientsAtInit =
     [
         "layer 1 (      Tanh): mean +0.000010, std 4.205588e-04",
         "layer 3 (      Tanh): mean -0.000003, std 3.991179e-04",
@@ -102,7 +103,7 @@ public static class LectureReferencePart2
     ];
 
     /// <summary>Viz #1, gain 1 at init: every tanh squeezes, the std shrinks layer by layer.</summary>
-    public static readonly string[] Gain1ActivationsAtInit =
+    internal static readonly string[] Gain1ActivationsAtInit =
     [
         "layer 1 (      Tanh): mean -0.02, std 0.62, saturated: 3.50%",
         "layer 3 (      Tanh): mean -0.00, std 0.48, saturated: 0.03%",
@@ -112,7 +113,7 @@ public static class LectureReferencePart2
     ];
 
     /// <summary>Viz #2, gain 0.5 at init: the gradients shrink towards the input.</summary>
-    public static readonly string[] Gain05GradientsAtInit =
+    internal static readonly string[] Gain05GradientsAtInit =
     [
         "layer 1 (      Tanh): mean +0.000000, std 1.892402e-05",
         "layer 3 (      Tanh): mean -0.000001, std 3.943546e-05",
@@ -123,7 +124,7 @@ public static class LectureReferencePart2
 
     // ---- Video: the fully linear net (no tanh), gain 0.5, at init -------------------------------------------------
 
-    public static readonly string[] LinearGain05ActivationsAtInit =
+    internal static readonly string[] LinearGain05ActivationsAtInit =
     [
         "layer 0 (    Linear): mean -0.01, std 0.49, saturated: 5.06%",
         "layer 1 (    Linear): mean -0.00, std 0.25, saturated: 0.00%",
@@ -132,7 +133,7 @@ public static class LectureReferencePart2
         "layer 4 (    Linear): mean -0.00, std 0.03, saturated: 0.00%",
     ];
 
-    public static readonly string[] LinearGain05GradientsAtInit =
+    internal static readonly string[] LinearGain05GradientsAtInit =
     [
         "layer 0 (    Linear): mean +0.000000, std 1.990759e-05",
         "layer 1 (    Linear): mean -0.000001, std 3.997084e-05",
@@ -143,7 +144,7 @@ public static class LectureReferencePart2
 
     // ---- Video: no BatchNorm, gain 5/3, after 1001 updates (viz #3 and #4's run) ----------------------------------
 
-    public static readonly string[] Gain5Over3Activations1000 =
+    internal static readonly string[] Gain5Over3Activations1000 =
     [
         "layer 1 (      Tanh): mean -0.04, std 0.76, saturated: 21.97%",
         "layer 3 (      Tanh): mean -0.01, std 0.72, saturated: 11.00%",
@@ -152,7 +153,7 @@ public static class LectureReferencePart2
         "layer 9 (      Tanh): mean +0.00, std 0.72, saturated: 10.53%",
     ];
 
-    public static readonly string[] Gain5Over3Gradients1000 =
+    internal static readonly string[] Gain5Over3Gradients1000 =
     [
         "layer 1 (      Tanh): mean +0.000024, std 3.353992e-03",
         "layer 3 (      Tanh): mean +0.000012, std 3.157344e-03",
@@ -161,7 +162,7 @@ public static class LectureReferencePart2
         "layer 9 (      Tanh): mean +0.000020, std 2.308167e-03",
     ];
 
-    public static readonly string[] Gain5Over3WeightGradients1000 =
+    internal static readonly string[] Gain5Over3WeightGradients1000 =
     [
         "weight   (27, 10) | mean +0.000980 | std 1.189171e-02 | grad:data ratio 1.189149e-02",
         "weight  (30, 100) | mean +0.000118 | std 1.005291e-02 | grad:data ratio 3.214556e-02",
@@ -176,7 +177,7 @@ public static class LectureReferencePart2
 
     /// <summary>The lecture's runs that printed numbers, with the net each one built (from the generator seeded
     /// 2147483647), how many steps it took before its <c>break</c>, and its tables.</summary>
-    public static readonly IReadOnlyList<LectureRun> Runs =
+    internal static readonly IReadOnlyList<LectureRun> Runs =
     [
         new("gain 5/3 at init", new NetworkOptions(), 1, new()
         {
@@ -220,12 +221,12 @@ public static class LectureReferencePart2
     ];
 
     /// <summary>What the lecture ran, in one line (for the note when a run is none of them).</summary>
-    public const string RunsSummary =
+    internal const string RunsSummary =
         "at init gains 5/3, 1, 3 and 0.5 (tanh) and 0.5 (the linear net); for 1001 steps gain 5/3, and BatchNorm with gain 1";
 
     /// <summary>The lecture's run that <paramref name="result"/> of <paramref name="model"/> is, decided from what
     /// actually ran: the same layers (kinds and sizes) and initial parameters bit for bit as the lecture's net built by
-    /// <see cref="DeepNet.Create"/>, the same number of steps, batch 32 and lr 0.1 at every step. Null when it is none
+    /// <see cref="Network.Create"/>, the same number of steps, batch 32 and lr 0.1 at every step. Null when it is none
     /// of them.</summary>
     public static LectureRun? Find(IModel model, TrainingResult result)
     {
@@ -247,8 +248,12 @@ public static class LectureReferencePart2
 public enum LectureTable { StepZero, Activations, Gradients, WeightGradients, SplitLosses, Samples }
 
 /// <summary>One of the lecture's runs: the net it built, how many steps it took, and what it printed.</summary>
-public sealed record LectureRun(string Name, NetworkOptions Net, int Steps, Dictionary<LectureTable, string[]> Tables)
+public sealed record LectureRun(string Name, NetworkOptions Net, int Steps, IReadOnlyDictionary<LectureTable, IReadOnlyList<string>> Tables)
 {
+    // The tables as written above, kept read-only: callers read the lecture's numbers, never change them.
+    internal LectureRun(string name, NetworkOptions net, int steps, Dictionary<LectureTable, string[]> tables)
+        : this(name, net, steps, tables.ToFrozenDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)Array.AsReadOnly(kv.Value))) { }
+
     // The lecture's net, built once: its layers (what each is, its sizes) and its parameters before the first step.
     readonly Lazy<(string[] Layers, IReadOnlyList<ParameterSnapshot> Initial)> reference = new(() =>
     {

@@ -21,6 +21,15 @@ public static class ElfVersionNeeds
 {
     const uint ShtDynsym = 11, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
 
+    // Field offsets of the ELF64 structures read here (System V gABI; the GNU versioning sections as glibc's elf.h).
+    const int EhShoff = 0x28, EhShentsize = 0x3A, EhShnum = 0x3C;                   // Elf64_Ehdr
+    const int ShType = 0x04, ShOffset = 0x18, ShSize = 0x20, ShLink = 0x28, ShInfo = 0x2C;   // Elf64_Shdr
+    const int SymSize = 24, SymName = 0;                                            // Elf64_Sym
+    const int VersymSize = 2, VersymHidden = 0x8000;                                // Elf64_Versym
+    const int VnCnt = 2, VnAux = 8, VnNext = 12;                                    // Elf64_Verneed
+    const int VnaFlags = 4, VnaOther = 6, VnaName = 8, VnaNext = 12;                // Elf64_Vernaux
+    const int EiClass = 4, ElfClass64 = 2, EiData = 5, ElfData2Lsb = 1, Ehdr64Size = 64;   // e_ident
+
     /// <summary>The symbols that may bind to the version made weak: GCC 13's <c>&lt;iostream&gt;</c> marker, which no
     /// relocation uses.</summary>
     public static readonly string[] HarmlessSymbols = { "_ZSt21ios_base_library_initv" };
@@ -30,11 +39,11 @@ public static class ElfVersionNeeds
     public static ushort? Flags(byte[] elf, string version)
     {
         int? at = FindVernaux(elf, version);
-        return at is int offset ? BitConverter.ToUInt16(elf, offset + 4) : null;
+        return at is int offset ? BitConverter.ToUInt16(elf, offset + VnaFlags) : null;
     }
 
     /// <summary>File offset of the <c>vna_flags</c> field of the version need <paramref name="version"/>.</summary>
-    public static int? FlagsOffset(byte[] elf, string version) => FindVernaux(elf, version) + 4;
+    public static int? FlagsOffset(byte[] elf, string version) => FindVernaux(elf, version) + VnaFlags;
 
     /// <summary>Sets VER_FLG_WEAK on the version need <paramref name="version"/>. Returns "patched", "already weak"
     /// or "absent"; writes the file atomically (temporary file + rename) and only when it changes. Refuses
@@ -46,9 +55,9 @@ public static class ElfVersionNeeds
         byte[] elf = File.ReadAllBytes(path);
         int? at = FindVernaux(elf, version);
         if (at is not int offset) return "absent";
-        ushort flags = BitConverter.ToUInt16(elf, offset + 4);
+        ushort flags = BitConverter.ToUInt16(elf, offset + VnaFlags);
         if ((flags & VerFlgWeak) != 0) return "already weak";
-        var bound = SymbolsBoundTo(elf, BitConverter.ToUInt16(elf, offset + 6));
+        var bound = SymbolsBoundTo(elf, BitConverter.ToUInt16(elf, offset + VnaOther));
         var unexpected = bound.Where(name => Array.IndexOf(HarmlessSymbols, name) < 0).ToArray();
         if (unexpected.Length > 0)
             throw new InvalidDataException(
@@ -65,7 +74,7 @@ public static class ElfVersionNeeds
             File.Copy(path, tmp);
             using (var file = new FileStream(tmp, FileMode.Open, FileAccess.Write))
             {
-                file.Position = offset + 4;
+                file.Position = offset + VnaFlags;
                 file.Write(BitConverter.GetBytes((ushort)(flags | VerFlgWeak)), 0, 2);
             }
             beforeReplace?.Invoke(tmp);
@@ -83,26 +92,26 @@ public static class ElfVersionNeeds
     public static string[] SymbolsBoundTo(byte[] elf, ushort index)
     {
         if (!IsElf64(elf)) return new string[0];
-        long shoff = BitConverter.ToInt64(elf, 0x28);
-        int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
+        long shoff = BitConverter.ToInt64(elf, EhShoff);
+        int shentsize = BitConverter.ToUInt16(elf, EhShentsize), shnum = BitConverter.ToUInt16(elf, EhShnum);
         int Section(int i) => checked((int)(shoff + (long)i * shentsize));
         int dynsym = -1, versym = -1;
         for (int i = 0; i < shnum; i++)
         {
-            uint type = BitConverter.ToUInt32(elf, Section(i) + 4);
+            uint type = BitConverter.ToUInt32(elf, Section(i) + ShType);
             if (type == ShtDynsym) dynsym = i;
             else if (type == ShtGnuVersym) versym = i;
         }
         if (dynsym < 0 || versym < 0) throw new InvalidDataException("no dynamic symbol or symbol version table: cannot check which symbols need the version");
-        int symbols = checked((int)BitConverter.ToInt64(elf, Section(dynsym) + 0x18));
-        int count = checked((int)(BitConverter.ToInt64(elf, Section(dynsym) + 0x20) / 24));
-        int names = checked((int)BitConverter.ToInt64(elf, Section((int)BitConverter.ToUInt32(elf, Section(dynsym) + 0x28)) + 0x18));
-        int versions = checked((int)BitConverter.ToInt64(elf, Section(versym) + 0x18));
+        int symbols = checked((int)BitConverter.ToInt64(elf, Section(dynsym) + ShOffset));
+        int count = checked((int)(BitConverter.ToInt64(elf, Section(dynsym) + ShSize) / SymSize));
+        int names = checked((int)BitConverter.ToInt64(elf, Section((int)BitConverter.ToUInt32(elf, Section(dynsym) + ShLink)) + ShOffset));
+        int versions = checked((int)BitConverter.ToInt64(elf, Section(versym) + ShOffset));
         var found = new System.Collections.Generic.List<string>();
         for (int k = 0; k < count; k++)
         {
-            if ((BitConverter.ToUInt16(elf, versions + 2 * k) & 0x7fff) != index) continue;
-            int name = names + (int)BitConverter.ToUInt32(elf, symbols + 24 * k);
+            if ((BitConverter.ToUInt16(elf, versions + VersymSize * k) & ~VersymHidden) != index) continue;
+            int name = names + (int)BitConverter.ToUInt32(elf, symbols + SymSize * k + SymName);
             int end = Array.IndexOf(elf, (byte)0, name);
             found.Add(Encoding.ASCII.GetString(elf, name, end - name));
         }
@@ -110,8 +119,8 @@ public static class ElfVersionNeeds
     }
 
     static bool IsElf64(byte[] elf) =>
-        elf.Length >= 64 && elf[0] == 0x7f && elf[1] == (byte)'E' && elf[2] == (byte)'L' && elf[3] == (byte)'F'
-        && elf[4] == 2 && elf[5] == 1;
+        elf.Length >= Ehdr64Size && elf[0] == 0x7f && elf[1] == (byte)'E' && elf[2] == (byte)'L' && elf[3] == (byte)'F'
+        && elf[EiClass] == ElfClass64 && elf[EiData] == ElfData2Lsb;
 
     /// <summary>True when a libstdc++ on the usual library paths already provides <paramref name="version"/>, so
     /// the patch is unnecessary.</summary>
@@ -132,27 +141,27 @@ public static class ElfVersionNeeds
     static int? FindVernaux(byte[] elf, string version)
     {
         if (!IsElf64(elf)) return null;
-        long shoff = BitConverter.ToInt64(elf, 0x28);
-        int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
+        long shoff = BitConverter.ToInt64(elf, EhShoff);
+        int shentsize = BitConverter.ToUInt16(elf, EhShentsize), shnum = BitConverter.ToUInt16(elf, EhShnum);
         for (int i = 0; i < shnum; i++)
         {
             int sh = checked((int)(shoff + (long)i * shentsize));
-            if (BitConverter.ToUInt32(elf, sh + 4) != ShtGnuVerneed) continue;
-            int section = checked((int)BitConverter.ToInt64(elf, sh + 0x18));
-            int link = (int)BitConverter.ToUInt32(elf, sh + 0x28), count = (int)BitConverter.ToUInt32(elf, sh + 0x2C);
-            int strtab = checked((int)BitConverter.ToInt64(elf, checked((int)(shoff + (long)link * shentsize)) + 0x18));
+            if (BitConverter.ToUInt32(elf, sh + ShType) != ShtGnuVerneed) continue;
+            int section = checked((int)BitConverter.ToInt64(elf, sh + ShOffset));
+            int link = (int)BitConverter.ToUInt32(elf, sh + ShLink), count = (int)BitConverter.ToUInt32(elf, sh + ShInfo);
+            int strtab = checked((int)BitConverter.ToInt64(elf, checked((int)(shoff + (long)link * shentsize)) + ShOffset));
 
             int need = section;
             for (int n = 0; n < count; n++)
             {
-                int aux = need + (int)BitConverter.ToUInt32(elf, need + 8);
-                for (int a = 0, auxCount = BitConverter.ToUInt16(elf, need + 2); a < auxCount; a++)
+                int aux = need + (int)BitConverter.ToUInt32(elf, need + VnAux);
+                for (int a = 0, auxCount = BitConverter.ToUInt16(elf, need + VnCnt); a < auxCount; a++)
                 {
-                    int name = strtab + (int)BitConverter.ToUInt32(elf, aux + 8);
+                    int name = strtab + (int)BitConverter.ToUInt32(elf, aux + VnaName);
                     if (CStringEquals(elf, name, version)) return aux;
-                    aux += (int)BitConverter.ToUInt32(elf, aux + 12);
+                    aux += (int)BitConverter.ToUInt32(elf, aux + VnaNext);
                 }
-                need += (int)BitConverter.ToUInt32(elf, need + 12);
+                need += (int)BitConverter.ToUInt32(elf, need + VnNext);
             }
         }
         return null;
