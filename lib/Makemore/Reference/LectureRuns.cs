@@ -179,37 +179,37 @@ public static class LectureRuns
     /// 2147483647), how many steps it took before its <c>break</c>, and its tables.</summary>
     internal static readonly IReadOnlyList<LectureRun> Runs =
     [
-        new("gain 5/3 at init", new NetworkOptions(), 1, new()
+        Run("gain 5/3 at init", new NetworkOptions(), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain5Over3],
             [LectureTable.Activations] = Gain5Over3ActivationsAtInit,
             [LectureTable.Gradients] = Gain5Over3GradientsAtInit,
         }),
-        new("gain 1 at init", new NetworkOptions(Gain: 1), 1, new()
+        Run("gain 1 at init", new NetworkOptions(Gain: 1), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain1],
             [LectureTable.Activations] = Gain1ActivationsAtInit,
         }),
-        new("gain 3 at init", new NetworkOptions(Gain: 3), 1, new()),
-        new("gain 0.5 at init", new NetworkOptions(Gain: 0.5), 1, new()
+        Run("gain 3 at init", new NetworkOptions(Gain: 3), 1, new()),
+        Run("gain 0.5 at init", new NetworkOptions(Gain: 0.5), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroGain05],
             [LectureTable.Gradients] = Gain05GradientsAtInit,
         }),
-        new("the linear net, gain 0.5, at init", new NetworkOptions(Gain: 0.5, Tanh: false), 1, new()
+        Run("the linear net, gain 0.5, at init", new NetworkOptions(Gain: 0.5, Tanh: false), 1, new()
         {
             [LectureTable.StepZero] = [StepZeroLinearGain05],
             [LectureTable.Activations] = LinearGain05ActivationsAtInit,
             [LectureTable.Gradients] = LinearGain05GradientsAtInit,
         }),
-        new("gain 5/3 after 1001 steps", new NetworkOptions(), 1001, new()
+        Run("gain 5/3 after 1001 steps", new NetworkOptions(), 1001, new()
         {
             [LectureTable.StepZero] = [StepZeroGain5Over3],
             [LectureTable.Activations] = Gain5Over3Activations1000,
             [LectureTable.Gradients] = Gain5Over3Gradients1000,
             [LectureTable.WeightGradients] = Gain5Over3WeightGradients1000,
         }),
-        new("BatchNorm, gain 1, after 1001 steps", new NetworkOptions(BatchNorm: true, Gain: 1), 1001, new()
+        Run("BatchNorm, gain 1, after 1001 steps", new NetworkOptions(BatchNorm: true, Gain: 1), 1001, new()
         {
             [LectureTable.StepZero] = [StepZeroWithBatchNorm],
             [LectureTable.Activations] = BatchNormActivations,
@@ -219,6 +219,10 @@ public static class LectureRuns
             [LectureTable.Samples] = BatchNormSamples,
         }),
     ];
+
+    // A run's tables as written above, kept read-only: callers read the lecture's numbers, never change them.
+    static LectureRun Run(string name, NetworkOptions net, int steps, Dictionary<LectureTable, string[]> tables) =>
+        new(name, net, steps, tables.ToFrozenDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)Array.AsReadOnly(kv.Value)));
 
     /// <summary>What the lecture ran, in one line (for the note when a run is none of them).</summary>
     internal const string RunsSummary =
@@ -250,9 +254,6 @@ public enum LectureTable { StepZero, Activations, Gradients, WeightGradients, Sp
 /// <summary>One of the lecture's runs: the net it built, how many steps it took, and what it printed.</summary>
 public sealed record LectureRun(string Name, NetworkOptions Net, int Steps, IReadOnlyDictionary<LectureTable, IReadOnlyList<string>> Tables)
 {
-    // The tables as written above, kept read-only: callers read the lecture's numbers, never change them.
-    internal LectureRun(string name, NetworkOptions net, int steps, Dictionary<LectureTable, string[]> tables)
-        : this(name, net, steps, tables.ToFrozenDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)Array.AsReadOnly(kv.Value))) { }
 
     // The lecture's net, built once: its layers (what each is, its sizes) and its parameters before the first step.
     readonly Lazy<(string[] Layers, IReadOnlyList<ParameterSnapshot> Initial)> reference = new(() =>
