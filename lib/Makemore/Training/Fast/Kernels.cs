@@ -14,6 +14,9 @@ internal static class Kernels
 {
     const int W = 8;   // floats per Vector256
 
+    // The three products below are deliberately parallel: each checks its operands against its own shapes (so an error
+    // names them) and hands one strided product the layout it needs; `duplicates` lists them as one pair.
+
     /// <summary>c (m×n) = a (m×k) · b (k×n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
