@@ -1,6 +1,3 @@
-using Makemore.Data;
-using Makemore.Models;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

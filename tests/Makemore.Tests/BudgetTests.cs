@@ -1,4 +1,3 @@
-using Makemore.Training;
 
 namespace Makemore.Tests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Makemore.Charts;
 using Makemore.Notebook;
 using Microsoft.DotNet.Interactive.Formatting;
 

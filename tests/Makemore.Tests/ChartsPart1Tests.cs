@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Makemore.Charts;
-using Makemore.Diagnostics;
 using TorchSharp;
 
 namespace Makemore.Tests;

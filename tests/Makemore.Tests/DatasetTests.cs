@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Makemore.Data;
 using TorchSharp;
 
 namespace Makemore.Tests;

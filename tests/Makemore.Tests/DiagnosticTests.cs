@@ -1,12 +1,5 @@
 using System.Text.Json.Nodes;
-using Makemore.Charts;
-using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Reference;
-using Makemore.Text;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,4 @@
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

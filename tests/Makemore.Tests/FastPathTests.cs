@@ -1,7 +1,4 @@
-using Makemore.Data;
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

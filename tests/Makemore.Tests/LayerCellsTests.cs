@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using Makemore.Data;
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Training;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;

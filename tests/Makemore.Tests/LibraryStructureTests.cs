@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Reflection.Emit;
-using Makemore.Training;
 
 namespace Makemore.Tests;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Makemore.Data;
 
 namespace Makemore.Tests;
 

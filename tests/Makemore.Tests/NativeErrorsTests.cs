@@ -1,4 +1,3 @@
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,4 @@
-using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Reference;
-using Makemore.Text;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static Makemore.Text.PyFormat;

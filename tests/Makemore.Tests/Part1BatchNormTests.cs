@@ -1,4 +1,3 @@
-using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,4 @@
 using System.Runtime.InteropServices;
-using Makemore.Data;
-using Makemore.Models;
-using Makemore.Reference;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,4 @@
 using System.Globalization;
-using Makemore.Data;
-using Makemore.Diagnostics;
-using Makemore.Models;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using Makemore.Data;
 using TorchSharp;
 
 namespace Makemore.Tests;

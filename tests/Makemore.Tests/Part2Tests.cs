@@ -1,9 +1,4 @@
-using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
-using Makemore.Models;
-using Makemore.Reference;
-using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Linear = Makemore.Layers.Linear;

@@ -1,4 +1,3 @@
-using Makemore.Data;
 
 namespace Makemore.Tests;
 

@@ -1,7 +1,3 @@
-using Makemore.Data;
-using Makemore.Models;
-using Makemore.Reference;
-using Makemore.Training;
 
 namespace Makemore.Tests;
 

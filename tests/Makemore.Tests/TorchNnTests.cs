@@ -1,5 +1,4 @@
 using Makemore.Layers;
-using Makemore.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Linear = Makemore.Layers.Linear;

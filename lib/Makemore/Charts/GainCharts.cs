@@ -14,7 +14,7 @@ namespace Makemore.Charts;
 public static class GainCharts
 {
     /// <summary>The rows of <see cref="Grid"/>, top to bottom: their y-axis titles.</summary>
-    public static readonly string[] RowTitles =
+    internal static readonly string[] RowTitles =
     [
         "activation std (log)",
         "saturated %",

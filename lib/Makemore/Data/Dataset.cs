@@ -12,9 +12,9 @@ public sealed class Dataset
     /// <summary>The words after <c>random.seed(seed); random.shuffle(words)</c>.</summary>
     public IReadOnlyList<string> ShuffledWords { get; }
 
-    public IReadOnlyList<string> TrainWords { get; }
-    public IReadOnlyList<string> DevWords { get; }
-    public IReadOnlyList<string> TestWords { get; }
+    internal IReadOnlyList<string> TrainWords { get; }
+    internal IReadOnlyList<string> DevWords { get; }
+    internal IReadOnlyList<string> TestWords { get; }
 
     public Vocabulary Vocab { get; }
 
@@ -75,7 +75,7 @@ public sealed class Dataset
     /// one step left, appending the character. A word of length L gives L+1 examples.
     /// X is row-major [N * blockSize], Y is [N].
     /// </summary>
-    public static (long[] X, long[] Y) BuildExamples(IEnumerable<string> words, Vocabulary vocab, int blockSize)
+    internal static (long[] X, long[] Y) BuildExamples(IEnumerable<string> words, Vocabulary vocab, int blockSize)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(vocab);

@@ -32,7 +32,7 @@ public sealed class Vocabulary
     public int Size => stoi.Count;
 
     /// <summary>Character → index.</summary>
-    public IReadOnlyDictionary<char, int> Stoi => stoi;
+    internal IReadOnlyDictionary<char, int> Stoi => stoi;
 
     /// <summary>Index → character.</summary>
     public IReadOnlyDictionary<int, char> Itos => itos;

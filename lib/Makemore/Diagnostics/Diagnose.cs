@@ -15,7 +15,7 @@ public static class Diagnose
 {
     /// <summary>The layers the lecture inspects: <c>for i, layer in enumerate(layers[:-1]): if isinstance(layer, Tanh)</c>.
     /// With <paramref name="kind"/> null: the Tanh layers, or, in a net without any (the linear case), the Linears.</summary>
-    public static IEnumerable<(int Index, Layer Layer)> Inspected(IReadOnlyList<Layer> layers, string? kind = null)
+    internal static IEnumerable<(int Index, Layer Layer)> Inspected(IReadOnlyList<Layer> layers, string? kind = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
         kind ??= layers.Any(l => l is Tanh) ? nameof(Tanh) : nameof(Linear);

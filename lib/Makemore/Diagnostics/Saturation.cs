@@ -8,7 +8,7 @@ namespace Makemore.Diagnostics;
 public static class Saturation
 {
     /// <summary>The local gradient of tanh at output t: d tanh(x)/dx = 1 − t².</summary>
-    public static float TanhLocalGradient(float t) => 1 - t * t;
+    internal static float TanhLocalGradient(float t) => 1 - t * t;
 
     /// <summary>Points of tanh and its local gradient over [−from, from], for a picture of the flat tails.</summary>
     public static (float[] X, float[] Tanh, float[] Gradient) TanhCurve(float from = 4, int points = 161)

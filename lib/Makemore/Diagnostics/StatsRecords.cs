@@ -60,7 +60,7 @@ public sealed record UpdateRatioSeries(int Index, long[] Shape, float[] Log10Rat
     public string? Legend { get; init; }
 
     /// <summary>The mean over the last <paramref name="steps"/> steps: where the curve has settled.</summary>
-    public double SettledMean(int steps = 100) =>
+    internal double SettledMean(int steps = 100) =>
         Log10Ratios.Length == 0 ? double.NaN : Log10Ratios.TakeLast(Math.Max(1, steps)).Average(v => (double)v);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

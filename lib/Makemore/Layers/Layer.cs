@@ -36,7 +36,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public string Kind => GetType().Name;
 
     /// <summary>Keep <see cref="Out"/> and <see cref="OutGrad"/>? The network sets it for every layer.</summary>
-    public bool RetainOutput { get; set; }
+    internal bool RetainOutput { get; set; }
 
     /// <summary>With <see cref="RetainOutput"/> on, whether this step's output is captured: the training loop turns it
     /// on for its last step only, since the diagnostics read the last step's.</summary>
@@ -85,7 +85,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
 
     /// <summary>Called right after <c>loss.backward()</c>: copies the output and its gradient out of the step's dispose
     /// scope and frees the previous step's copies, so nothing accumulates however long the run.</summary>
-    public void SnapshotOutput()
+    internal void SnapshotOutput()
     {
         if (pending is null) return;
         using var grad = pending.grad;
@@ -104,7 +104,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Frees the kept output and gradient.</summary>
-    public void ReleaseOutput()
+    internal void ReleaseOutput()
     {
         Out?.Dispose();
         OutGrad?.Dispose();

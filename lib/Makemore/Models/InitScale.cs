@@ -25,7 +25,7 @@ public readonly record struct InitScale(double Multiply, double Divide = 1)
 
     /// <summary>A new tensor <c>t * Multiply / Divide</c>, skipping the operations that are identities (as the
     /// lecture's starter code simply has no multiplication).</summary>
-    public Tensor Apply(Tensor t)
+    internal Tensor Apply(Tensor t)
     {
         var scaled = Multiply == 1 ? t.clone() : t * Multiply;
         if (Divide == 1) return scaled;

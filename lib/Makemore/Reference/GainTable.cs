@@ -27,7 +27,7 @@ public sealed record GainMeasurements(double Gain, float FirstLoss, StatsTable<L
     public LectureRun? Lecture { get; init; }
 
     /// <summary>Where each update:data curve settled: its mean over the last <paramref name="steps"/> steps.</summary>
-    public double[] SettledUpdateRatios(int steps = 100) => [.. UpdateRatios.Select(u => u.SettledMean(steps))];
+    internal double[] SettledUpdateRatios(int steps = 100) => [.. UpdateRatios.Select(u => u.SettledMean(steps))];
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"gain {PyFormat.Gain(Gain)}: first loss {(double)FirstLoss:F4}, {Activations.Count} layers, " +
@@ -42,7 +42,7 @@ public sealed record GainMeasurements(double Gain, float FirstLoss, StatsTable<L
 public sealed partial class GainTable
 {
     /// <summary>Each update:data ratio is the mean over this many last steps of the short run.</summary>
-    public const int SettleSteps = 100;
+    internal const int SettleSteps = 100;
 
     public GainTable(IEnumerable<GainMeasurements> gains)
     {
@@ -116,11 +116,11 @@ public sealed partial class GainTable
     }
 
     /// <summary>The val loss as printed, or for a short run that diverged, where its loss became NaN.</summary>
-    public string ValLossText(GainMeasurements m) =>
+    internal string ValLossText(GainMeasurements m) =>
         Diverged(m) ? $"NaN at step {m.Steps}" : Fixed(m.ValLoss, 4);
 
     /// <summary>Whether this gain's short run stopped early: its loss became NaN at step <see cref="GainMeasurements.Steps"/>.</summary>
-    public bool Diverged(GainMeasurements m) => m.Steps < Gains.Max(x => x.Steps);
+    internal bool Diverged(GainMeasurements m) => m.Steps < Gains.Max(x => x.Steps);
 
     GainTableRow Row(string label, Func<GainMeasurements, string> ours, Func<GainMeasurements, string?> lecture) =>
         new(label, [.. Gains.Select(m => Cell(ours(m), lecture(m)))]);

@@ -100,7 +100,7 @@ public static partial class LectureComparison
 
     /// <summary>Whether two printed lines differ only in the sign of a number that prints as zero, or in <c>%e</c>
     /// numbers by less than one unit of their 6th significant digit (the 7th digit, the last one printed).</summary>
-    public static bool OnlyRounding(string ours, string lecture)
+    internal static bool OnlyRounding(string ours, string lecture)
     {
         var x = Number().Matches(ours);
         var y = Number().Matches(lecture);

@@ -266,7 +266,7 @@ public sealed record LectureRun(string Name, NetworkOptions Net, int Steps, IRea
     /// <summary>Whether <paramref name="model"/> is this run's net (the same layers, in order, with the same sizes) and
     /// <paramref name="result"/> started from its parameters, bit for bit. Tanh has no parameters, so the parameters
     /// alone cannot tell the tanh net from the linear one: the layers can.</summary>
-    public bool SameStart(IModel model, TrainingResult result)
+    internal bool SameStart(IModel model, TrainingResult result)
     {
         IReadOnlyList<Layer>? layers = (model as Network)?.Layers;
         var (expectedLayers, initial) = reference.Value;

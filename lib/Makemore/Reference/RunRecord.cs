@@ -27,7 +27,7 @@ public sealed record RunRecord(string Notebook, string? Stage, bool FullRun, str
                                int Steps, float Step0Loss, float Train, float Val, bool Fast, DateTimeOffset Saved)
 {
     /// <summary>Set it to a folder to keep the records there instead (the tests and the main job do).</summary>
-    public const string FolderVariable = "MAKEMORE_RUNS";
+    internal const string FolderVariable = "MAKEMORE_RUNS";
 
     /// <summary>The part-1 notebooks whose runs 06 reads, with the lecture's stage each one trains as written.</summary>
     public static IReadOnlyList<(string Notebook, string File, MlpConfig Stage)> Part1Notebooks { get; } =

@@ -15,7 +15,7 @@ public sealed class StageRun : IDisposable
 {
     /// <summary>The data set it was trained on.</summary>
     public Dataset Data { get; }
-    public MlpConfig Config { get; }
+    internal MlpConfig Config { get; }
     internal Mlp Model { get; }
     public TrainingResult Training { get; }
     public float TrainLoss { get; }

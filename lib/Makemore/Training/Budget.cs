@@ -19,7 +19,4 @@ public static class Budget
             throw new FormatException($"{Variable}='{cap}' is not a positive whole number of steps");
         return Math.Min(lectureSteps, max);
     }
-
-    /// <summary>True when a step budget caps this run (so printed numbers will not match the lecture's).</summary>
-    public static bool IsCapped => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable));
 }

@@ -11,7 +11,7 @@ public static class Sampler
 {
     /// <summary>The longest name drawn: a model that never picks '.' (an untrained or broken one) would otherwise draw
     /// for ever. A name cut there ends in "…" instead of ".".</summary>
-    public const int MaxLength = 100;
+    internal const int MaxLength = 100;
 
     public static IReadOnlyList<string> Sample(IModel model, Vocabulary vocab, int blockSize, int count = 20, ulong seed = LectureSettings.SampleSeed,
                                               int maxLength = MaxLength, CancellationToken cancellation = default)

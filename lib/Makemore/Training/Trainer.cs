@@ -317,7 +317,7 @@ public static class Trainer
     /// <c>g.set_state(state)</c>, checked first: TorchSharp 0.107's native entry point lets libtorch's error on a state
     /// that is not a generator's (not a byte tensor of the right size) end the whole process.
     /// </summary>
-    public static void SetState(Generator g, Tensor state)
+    internal static void SetState(Generator g, Tensor state)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(state);
