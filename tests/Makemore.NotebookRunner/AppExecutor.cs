@@ -49,9 +49,9 @@ public sealed class AppExecutor(string repoRoot)
         if (Directory.Exists(chartsDir)) Directory.Delete(chartsDir, recursive: true);
         Directory.CreateDirectory(chartsDir);
         var output = new StringBuilder();
-        var build = Stopwatch.StartNew();
         int exit;
         Builds.Wait();
+        var build = Stopwatch.StartNew();        // the build itself, not the wait for another app's
         try { exit = Dotnet(["build", "-c", "Release", "--nologo", "-v", "q", app], environment, output, null, Timeout); }
         finally { Builds.Release(); }
         build.Stop();
