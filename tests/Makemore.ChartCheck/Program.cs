@@ -88,10 +88,12 @@ var executed = Directory.Exists(notebooksDir)
 executed = executed.Where(nb => File.Exists(Path.Combine(root, "notebooks", Path.GetFileName(nb.Path)))).ToList();
 if (readmeImages)   // only the notebooks the pictures come from
     executed = executed.Where(nb => ReadmeImage.All.Any(r => Path.GetFileNameWithoutExtension(nb.Path) == r.Notebook)).ToList();
-if (executed.Count == 0)
+appsDir = Path.GetFullPath(appsDir ?? Path.Combine(Path.GetDirectoryName(TestsExecutedNotebooks(root))!, "app-charts"));
+bool appPages = !readmeImages && Directory.Exists(appsDir) && Directory.EnumerateFiles(appsDir, "*.html", SearchOption.AllDirectories).Any();
+if (executed.Count == 0 && !appPages)
 {
-    Console.Error.WriteLine($"CHART CHECK NOT RUN: no executed notebooks in {notebooksDir} " +
-                            "(run `dotnet test tests/Makemore.Tests -c Release` first, or pass --notebooks DIR).");
+    Console.Error.WriteLine($"CHART CHECK NOT RUN: no executed notebooks in {notebooksDir} and no app chart pages in {appsDir} " +
+                            "(run `dotnet test tests/Makemore.Tests -c Release` first, or pass --notebooks DIR / --apps DIR).");
     return 2;
 }
 
@@ -120,9 +122,8 @@ foreach (var nb in executed)
 }
 // The apps' chart pages as they are, with the plotly.js file beside them (Plotly.NET's embedded copy, no npm, no
 // network); only check.js is added, and the script's path made absolute for the copy in pages/.
-appsDir = Path.GetFullPath(appsDir ?? Path.Combine(Path.GetDirectoryName(TestsExecutedNotebooks(root))!, "app-charts"));
 int appCharts = 0;
-if (!readmeImages && Directory.Exists(appsDir))
+if (appPages)
 {
     foreach (string app in Directory.GetDirectories(appsDir).Order(StringComparer.Ordinal))
         foreach (string file in Directory.GetFiles(app, "*.html").Order(StringComparer.Ordinal))
@@ -143,7 +144,7 @@ if (!readmeImages && Directory.Exists(appsDir))
 Console.WriteLine(appCharts > 0 ? $"chart check: {appCharts} chart pages of the file-based apps in {appsDir}"
                                 : $"chart check: no chart pages of the file-based apps in {appsDir}");
 string chromiumVersion = browser.Version();
-Console.WriteLine($"chart check: {work.Count} charts from {executed.Count} notebooks in {notebooksDir}, " +
+Console.WriteLine($"chart check: {work.Count} charts from {executed.Count} notebooks in {notebooksDir} and {appCharts} app chart pages, " +
                   $"{chromiumVersion}, plotly.js {expectedVersion} from npm");
 var clock = System.Diagnostics.Stopwatch.StartNew();
 int ok = 0, failed = 0;
