@@ -26,15 +26,21 @@ public static class AppHost
     /// <summary>The folder this app's chart files go to (set by <see cref="Start"/>).</summary>
     public static string ChartsDir => chartsDir ?? throw new InvalidOperationException("AppHost.Start has not run");
 
-    /// <summary>The first line of every app: the charts' folder (from <paramref name="appFile"/>, the app's own source
-    /// file, which the compiler fills in), the live progress line and Ctrl+C as the stop button.</summary>
+    /// <summary>The first line of every app: the notebook's folder as the working directory, the charts' folder, the
+    /// live progress line and Ctrl+C as the stop button. <paramref name="appFile"/> is the app's own source file
+    /// (notebooks/apps/NN-name.cs; the compiler fills it in).</summary>
     public static void Start(string name, [CallerFilePath] string appFile = "")
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        // A notebook runs in its own folder (VS Code, Jupyter and the runner): the app too, wherever it was started
+        // from, so that a cell's relative path (05's checkpoint in out/) means the same file.
+        // (MAKEMORE_CHARTS relative to where the app was started, as a user typed it)
         string? fromEnvironment = Environment.GetEnvironmentVariable(ChartsVariable);
+        string? notebooks = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(appFile)));
         chartsDir = Path.GetFullPath(!string.IsNullOrWhiteSpace(fromEnvironment)
             ? fromEnvironment
-            : Path.Combine(Path.GetDirectoryName(appFile) ?? ".", "..", "out", "apps", name));
+            : Path.Combine(notebooks ?? ".", "out", "apps", name));
+        if (notebooks is not null && Directory.Exists(notebooks)) Directory.SetCurrentDirectory(notebooks);
         Directory.CreateDirectory(chartsDir);
         charts = 0;
         Trainer.Monitor = _ => new ConsoleProgress();
