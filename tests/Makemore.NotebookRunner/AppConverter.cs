@@ -28,8 +28,8 @@ namespace Makemore.NotebookRunner;
 /// error naming the line: it has no file-app twin.</item>
 /// <item>Every cell's <c>using</c> directives go to the top of the file (a file's usings precede its statements), in
 /// order of first appearance, followed by <c>using static Makemore.Notebook.AppHost;</c> (the app's
-/// <c>display</c>) and the line <c>AppHost.Start("NN-name");</c> (charts' folder, progress line, Ctrl+C as the stop
-/// button).</item>
+/// <c>display</c>) and the line <c>AppHost.Start("NN-name");</c> (the notebook's folder as the working directory, the
+/// charts' folder, the progress line, Ctrl+C as the stop button).</item>
 /// <item>Type declarations (class, record, struct, interface, enum) go to the end of the file, in order (a file-based
 /// app's types follow its top-level statements). A script's types cannot use its variables, so moving them changes
 /// nothing.</item>
@@ -56,6 +56,10 @@ public static class AppConverter
 
     /// <summary>The command that rewrites every app (named in each app's header).</summary>
     public const string RegenerateCommand = "dotnet run -c Release --project tests/Makemore.NotebookRunner -- --write-apps";
+
+    /// <summary>The apps' host in the library's notebook side (lib/Makemore.Notebook/AppHost.cs): the one name of the
+    /// library the converter writes itself; every other name comes from the notebook's own cells.</summary>
+    public const string Host = "Makemore.Notebook.AppHost";
 
     static readonly CSharpParseOptions ScriptOptions = new(LanguageVersion.Preview, kind: SourceCodeKind.Script);
 
@@ -194,8 +198,8 @@ public static class AppConverter
         app.Append("// Package versions: Directory.Packages.props (" +
                    string.Join(", ", packages.Select(p => $"{p} {versions[p]}")) + ").\n");
         foreach (string u in usings) app.Append(u).Append('\n');
-        app.Append("using static Makemore.Notebook.AppHost;\n\n");
-        app.Append($"Makemore.Notebook.AppHost.Start(\"{name}\");\n");
+        app.Append($"using static {Host};\n\n");
+        app.Append($"{Host}.Start(\"{name}\");\n");
         app.Append(body);
         if (types.Length > 0) app.Append("\n// the notebook's types (a file-based app declares them after its statements)\n").Append(types);
         return app.ToString();
