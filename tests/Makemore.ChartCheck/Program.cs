@@ -145,7 +145,7 @@ Console.WriteLine(appCharts > 0 ? $"chart check: {appCharts} chart pages of the 
                                 : $"chart check: no chart pages of the file-based apps in {appsDir}");
 string chromiumVersion = browser.Version();
 Console.WriteLine($"chart check: {work.Count} charts from {executed.Count} notebooks in {notebooksDir} and {appCharts} app chart pages, " +
-                  $"{chromiumVersion}, plotly.js {expectedVersion} from npm");
+                  $"{chromiumVersion}, plotly.js {expectedVersion} (from npm for the notebooks' charts, the file beside each app page for the apps')");
 var clock = System.Diagnostics.Stopwatch.StartNew();
 int ok = 0, failed = 0;
 // Two controls of the notebooks' own offline set-up, from the first notebook with a chart: the prelude's embedded
