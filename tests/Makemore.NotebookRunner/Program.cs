@@ -61,7 +61,6 @@ Console.WriteLine($"executing {notebooks.Count} {(apps ? "app(s)" : "notebook(s)
 var total = System.Diagnostics.Stopwatch.StartNew();
 var summaries = new string[notebooks.Count];
 var ok = new bool[notebooks.Count];
-var appRuns = new AppRun?[notebooks.Count];
 var appRunner = new AppExecutor(executor.RepoRoot);
 if (apps)
 {
@@ -83,7 +82,6 @@ Parallel.ForEach(queue, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i
         {
             var app = appRunner.Run(AppConverter.AppPath(notebooks[i]),
                                     Path.Combine(outDir, "apps", Path.GetFileNameWithoutExtension(notebooks[i])), environment, Console.WriteLine);
-            appRuns[i] = app;
             ok[i] = app.Ok;
             summaries[i] = app.Summary();
         }
