@@ -100,12 +100,7 @@ public static class ChartDisplay
         lock (Gate)
         {
             if (plotlyJsHtml is not null) return plotlyJsHtml;
-            string resource = $"Plotly.NET.plotly-{PlotlyJsVersion}.min.js";
-            using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(resource)
-                ?? throw new InvalidOperationException(
-                    $"Plotly.NET {typeof(GenericChart).Assembly.GetName().Version} has no embedded resource '{resource}': " +
-                    "charts cannot be drawn offline with this version (see ChartDisplay).");
-            string plotlyJs = new StreamReader(stream, Encoding.UTF8).ReadToEnd();
+            string plotlyJs = PlotlyJs();
             var html = new StringBuilder(plotlyJs.Length + 1000);
             html.Append($"<div id=\"{PlotlyJsMarker}\" style=\"font:12px sans-serif;color:#666\">")
                 .Append($"plotly.js {PlotlyJsVersion} for this notebook's charts, embedded here (no internet needed). ")
@@ -120,6 +115,17 @@ public static class ChartDisplay
                 .Append("</script>\n");
             return plotlyJsHtml = html.ToString();
         }
+    }
+
+    /// <summary>plotly.js itself, as Plotly.NET embeds it (the file-based apps write it beside their chart pages).</summary>
+    public static string PlotlyJs()
+    {
+        string resource = $"Plotly.NET.plotly-{PlotlyJsVersion}.min.js";
+        using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException(
+                $"Plotly.NET {typeof(GenericChart).Assembly.GetName().Version} has no embedded resource '{resource}': " +
+                "charts cannot be drawn offline with this version (see ChartDisplay).");
+        return new StreamReader(stream, Encoding.UTF8).ReadToEnd();
     }
 
     // Inside <script>, "</script" would end the element early: escape its slash ("<\/" means "</" in a JS string).

@@ -3,12 +3,14 @@ using System.Text.RegularExpressions;
 using Makemore.ChartCheck;
 using Makemore.NotebookRunner;
 
-// Usage: dotnet run -c Release --project tests/Makemore.ChartCheck -- [--notebooks DIR] [--out DIR] [--jobs N] [--readme-images]
+// Usage: dotnet run -c Release --project tests/Makemore.ChartCheck -- [--notebooks DIR] [--apps DIR] [--out DIR] [--jobs N] [--readme-images]
 // Renders every chart of the executed notebooks in DIR (default: the test suite's executed copies) in headless
-// Chromium with plotly.js from npm (node_modules here, `npm ci`), asserts what each drew, saves screenshots.
+// Chromium with plotly.js from npm (node_modules here, `npm ci`), asserts what each drew, saves screenshots. It also
+// draws the chart pages the file-based apps wrote (--apps DIR, one folder per app; default: the test suite's
+// app-charts/), each with the plotly.js file the app wrote beside it, as a learner opens them.
 // --readme-images first executes the notebooks the README's pictures come from at full length (into notebooks/out,
 // unless --notebooks is given), then copies the chosen charts' screenshots to notebooks/images/.
-string? notebooksDir = null, outDir = null;
+string? notebooksDir = null, outDir = null, appsDir = null;
 bool readmeImages = false;
 int jobs = Environment.ProcessorCount;
 for (int i = 0; i < args.Length; i++)
@@ -17,11 +19,13 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--notebooks" when i + 1 < args.Length: notebooksDir = args[++i]; break;
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+        case "--apps" when i + 1 < args.Length: appsDir = args[++i]; break;
         case "--jobs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int j) && j > 0: jobs = j; i++; break;
         case "--readme-images": readmeImages = true; break;
         case "-h" or "--help":
             Console.WriteLine("chart check: [--notebooks DIR] [--out DIR] [--jobs N] [--readme-images]\n" +
                               "  --notebooks DIR  executed notebooks to take the charts from (default: the tests' executed copies)\n" +
+                              "  --apps DIR       the file-based apps' chart pages, a folder per app (default: the tests' app-charts/)\n" +
                               "  --out DIR        screenshots and pages (default tests/Makemore.ChartCheck/results)\n" +
                               "  --readme-images  execute the README pictures' notebooks at full length, then update notebooks/images/");
             return 0;
@@ -84,10 +88,12 @@ var executed = Directory.Exists(notebooksDir)
 executed = executed.Where(nb => File.Exists(Path.Combine(root, "notebooks", Path.GetFileName(nb.Path)))).ToList();
 if (readmeImages)   // only the notebooks the pictures come from
     executed = executed.Where(nb => ReadmeImage.All.Any(r => Path.GetFileNameWithoutExtension(nb.Path) == r.Notebook)).ToList();
-if (executed.Count == 0)
+appsDir = Path.GetFullPath(appsDir ?? Path.Combine(Path.GetDirectoryName(TestsExecutedNotebooks(root))!, "app-charts"));
+bool appPages = !readmeImages && Directory.Exists(appsDir) && Directory.EnumerateFiles(appsDir, "*.html", SearchOption.AllDirectories).Any();
+if (executed.Count == 0 && !appPages)
 {
-    Console.Error.WriteLine($"CHART CHECK NOT RUN: no executed notebooks in {notebooksDir} " +
-                            "(run `dotnet test tests/Makemore.Tests -c Release` first, or pass --notebooks DIR).");
+    Console.Error.WriteLine($"CHART CHECK NOT RUN: no executed notebooks in {notebooksDir} and no app chart pages in {appsDir} " +
+                            "(run `dotnet test tests/Makemore.Tests -c Release` first, or pass --notebooks DIR / --apps DIR).");
     return 2;
 }
 
@@ -114,9 +120,32 @@ foreach (var nb in executed)
         work.Add((name, page, Path.Combine(shots, $"{name}-{k:00}.png"), width, height));
     }
 }
+// The apps' chart pages as they are, with the plotly.js file beside them (Plotly.NET's embedded copy, no npm, no
+// network); only check.js is added, and the script's path made absolute for the copy in pages/.
+int appCharts = 0;
+if (appPages)
+{
+    foreach (string app in Directory.GetDirectories(appsDir).Order(StringComparer.Ordinal))
+        foreach (string file in Directory.GetFiles(app, "*.html").Order(StringComparer.Ordinal))
+        {
+            string html = File.ReadAllText(file);
+            var src = Regex.Match(html, "<script src=\"([^\"/]+\\.js)\"></script>");
+            if (src.Success)
+                html = html.Replace(src.Value, $"<script src=\"{new Uri(Path.Combine(app, src.Groups[1].Value)).AbsoluteUri}\"></script>");
+            html = html.Replace("</body>", $"<script>{checkJs}</script>\n</body>");
+            string name = "app-" + Path.GetFileName(app);
+            string page = Path.Combine(pages, $"{name}-{Path.GetFileName(file)}");
+            File.WriteAllText(page, html);
+            var (width, height) = Size(html);
+            work.Add((name, page, Path.Combine(shots, Path.GetFileNameWithoutExtension(page) + ".png"), width, height));
+            appCharts++;
+        }
+}
+Console.WriteLine(appCharts > 0 ? $"chart check: {appCharts} chart pages of the file-based apps in {appsDir}"
+                                : $"chart check: no chart pages of the file-based apps in {appsDir}");
 string chromiumVersion = browser.Version();
-Console.WriteLine($"chart check: {work.Count} charts from {executed.Count} notebooks in {notebooksDir}, " +
-                  $"{chromiumVersion}, plotly.js {expectedVersion} from npm");
+Console.WriteLine($"chart check: {work.Count} charts from {executed.Count} notebooks in {notebooksDir} and {appCharts} app chart pages, " +
+                  $"{chromiumVersion}, plotly.js {expectedVersion} (from npm for the notebooks' charts, the file beside each app page for the apps')");
 var clock = System.Diagnostics.Stopwatch.StartNew();
 int ok = 0, failed = 0;
 // Two controls of the notebooks' own offline set-up, from the first notebook with a chart: the prelude's embedded
