@@ -12,11 +12,11 @@
 //   dotnet run -c Release --project tests/Makemore.NotebookRunner -- --write-apps
 // ). Run it from the repository: dotnet run notebooks/apps/02-fixing-the-initial-loss.cs
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
-using Makemore;
 using Makemore.Charts;
 using Makemore.Data;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part1;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -164,7 +164,7 @@ var (train, val) = Evaluation.SplitLosses(model, data);
 // only). Both losses improve on the starter's: the steps that used to be spent undoing the bad init now train.
 
 // cell 28
-Console.WriteLine(Part1Reference.Compare(data, run, train, val));
+Console.WriteLine(LectureComparison.Compare(data, run, train, val));
 
 // **For the loss log.** This run's record, for notebook 06: which of the lecture's stages it is (told, as above, from
 // the parameters at init and the first loss) or what is yours ("W1 × 0.1"), the steps, the step-0 loss and the split

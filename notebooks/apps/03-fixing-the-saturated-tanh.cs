@@ -12,11 +12,12 @@
 //   dotnet run -c Release --project tests/Makemore.NotebookRunner -- --write-apps
 // ). Run it from the repository: dotnet run notebooks/apps/03-fixing-the-saturated-tanh.cs
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
-using Makemore;
 using Makemore.Charts;
 using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part1;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -114,7 +115,7 @@ foreach (var tv in new[] { 0f, 0.5f, 0.9f, 0.99f, 0.999f })
 // neurons can die for good (the same happens with sigmoid or ReLU).
 
 // cell 20
-display(Part1Charts.SaturationImage(h.abs() > 0.99, "|h| > 0.99 at init, before the fix (white: saturated)"));
+display(Part1Charts.Imshow(h.abs() > 0.99, "|h| > 0.99 at init, before the fix (white: saturated)"));
 
 // cell 21
 var saturated = h.abs() > 0.99;
@@ -148,7 +149,7 @@ display(Part1Charts.Histogram(hpreact, "hpreact at init, after the fix", "hpreac
 display(Part1Charts.Histogram(h, "h at init, after the fix", "h"));
 
 // cell 27
-display(Part1Charts.SaturationImage(h.abs() > 0.99, "|h| > 0.99 at init, after the fix (white: saturated)"));
+display(Part1Charts.Imshow(h.abs() > 0.99, "|h| > 0.99 at init, after the fix (white: saturated)"));
 
 // **Training.** This one-hidden-layer net is forgiving: even the saturated start trained. But a fairer start means
 // more steps spent learning, and the loss improves again. (In deeper nets these problems compound, and a bad init
@@ -170,7 +171,7 @@ var (train, val) = Evaluation.SplitLosses(model, data);
 // **Compared with the lecture** ("fix tanh layer too saturated at init").
 
 // cell 33
-Console.WriteLine(Part1Reference.Compare(data, run, train, val));
+Console.WriteLine(LectureComparison.Compare(data, run, train, val));
 
 // **For the loss log.** This run's record, for notebook 06: which of the lecture's stages it is (told, as above, from
 // the parameters at init and the first loss) or what is yours ("W1 × 0.1"), the steps, the step-0 loss and the split

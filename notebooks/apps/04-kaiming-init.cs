@@ -12,11 +12,13 @@
 //   dotnet run -c Release --project tests/Makemore.NotebookRunner -- --write-apps
 // ). Run it from the repository: dotnet run notebooks/apps/04-kaiming-init.cs
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
-using Makemore;
 using Makemore.Charts;
 using Makemore.Data;
+using Makemore.Diagnostics;
+using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part1;
+using Makemore.Reference;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -137,7 +139,7 @@ Console.WriteLine($"{first}; hpreact std {hpreact.std().item<float>():F3}; satur
 display(Part1Charts.Histogram(h, "h at init, Kaiming scale", "h"));
 
 // cell 20
-display(Part1Charts.SaturationImage(h.abs() > 0.99, "|h| > 0.99 at init, Kaiming scale (white: saturated)"));
+display(Part1Charts.Imshow(h.abs() > 0.99, "|h| > 0.99 at init, Kaiming scale (white: saturated)"));
 
 // **Training.** About the same result as the hand-tuned 0.2, but with no tuning at all. Modern tricks (residual
 // connections, normalisation layers, better optimisers like Adam) make deep nets far less sensitive to this exact
@@ -160,7 +162,7 @@ var (train, val) = Evaluation.SplitLosses(model, data);
 // gave train 2.0356 / val 2.1027: the two are within noise of each other.
 
 // cell 26
-Console.WriteLine(Part1Reference.Compare(data, run, train, val));
+Console.WriteLine(LectureComparison.Compare(data, run, train, val));
 
 // **For the loss log.** This run's record, for notebook 06: which of the lecture's stages it is (told, as above, from
 // the parameters at init and the first loss) or what is yours ("W1 × 0.1"), the steps, the step-0 loss and the split

@@ -12,12 +12,9 @@
 //   dotnet run -c Release --project tests/Makemore.NotebookRunner -- --write-apps
 // ). Run it from the repository: dotnet run notebooks/apps/06-loss-log.cs
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
-using Makemore;
-using Makemore.Charts;
 using Makemore.Data;
 using Makemore.Notebook;
-using Makemore.Part1;
-using Makemore.Training;
+using Makemore.Reference;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("06-loss-log");
@@ -29,7 +26,7 @@ Makemore.Notebook.AppHost.Start("06-loss-log");
 // the step-0 loss and the split losses), and this notebook reads the five records, so it takes seconds. A run you
 // changed (say `W1 * 0.1` in 03's parameters cell) shows as yours, "yours: W1 × 0.1", with no lecture numbers beside it.
 //
-// A stage with no record yet is trained here, with the library's model of that stage (`lib/Makemore/Part1/Mlp.cs`:
+// A stage with no record yet is trained here, with the library's model of that stage (`lib/Makemore/Models/Mlp.cs`:
 // the same parameters and forward pass as its notebook's cells, which the tests hold equal to them bit for bit), and its
 // row says so. At full length that is about a minute per missing stage, 5–6 minutes with all five missing; set
 // `trainMissing = false` to have the row name the notebook to run instead.

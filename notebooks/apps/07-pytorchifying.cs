@@ -14,8 +14,8 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -132,7 +132,7 @@ foreach (var p in parameters)
 // cell 11
 // The same list with the library's classes, drawn from `gen` in the same order (C first, then each Linear's weight),
 // then the init of the network cell: `gain`, and the last layer (a Linear or a BatchNorm1d) made less confident.
-Lib.Network LibraryCopy(Generator gen, List<Layer> cellLayers)
+Network LibraryCopy(Generator gen, List<Layer> cellLayers)
 {
     var C = randn(vocab_size, n_embd, generator: gen);
     var copy = cellLayers.Select(layer => layer switch
@@ -144,11 +144,11 @@ Lib.Network LibraryCopy(Generator gen, List<Layer> cellLayers)
     }).ToList();
     using (no_grad())
     {
-        if (copy[^1] is Lib.BatchNorm1d last) last.Gamma.mul_(0.1); else ((Lib.Linear)copy[^1]).Weight.mul_(0.1);
-        foreach (var linear in copy.Take(copy.Count - 1).OfType<Lib.Linear>()) linear.Weight.mul_(gain);
+        if (copy[^1] is Lib.BatchNorm1d last) last.gamma.mul_(0.1); else ((Lib.Linear)copy[^1]).weight.mul_(0.1);
+        foreach (var linear in copy.Take(copy.Count - 1).OfType<Lib.Linear>()) linear.weight.mul_(gain);
     }
     C.requires_grad = true;
-    return new Lib.Network(C, copy);
+    return new Network(C, copy);
 }
 
 // "identical, bit for bit", or the largest difference between the two lists of tensors
@@ -191,7 +191,7 @@ catch (System.Runtime.InteropServices.ExternalException e)   // libtorch's error
     Console.WriteLine($"the cells' classes: {e.Message.Split('\n')[0]}");
 }
 
-var wrongCopy = new Lib.Network(randn(vocab_size, n_embd),
+var wrongCopy = new Network(randn(vocab_size, n_embd),
                                 [new Lib.Linear(n_embd * block_size, 100), new Lib.Tanh(), new Lib.Linear(200, 100)]);
 try
 {
@@ -286,7 +286,7 @@ Console.WriteLine($"lossi: {lossi.Count} steps; ud: {ud.Count} × {ud[0].Length}
 var gCopy = new Generator(2147483647);
 var copy = LibraryCopy(gCopy, layers);
 var copyRun = Trainer.Train(copy, data.Xtr, data.Ytr, gCopy,
-                            Runs.DiagnoseOptions(stopAfter: lossi.Count - 1, label: "the library's copy"));
+                            TrainingOptions.BreakAfter(step: lossi.Count - 1, label: "the library's copy"));
 
 Console.WriteLine($"lossi, {lossi.Count} against {copyRun.Steps} steps: " +
                   Same([tensor(lossi.ToArray())], [tensor(copyRun.Lossi.ToArray())]));
@@ -312,7 +312,7 @@ Console.WriteLine("and out.grad: " + Same([.. layers.Select(l => l.@out.grad)], 
 bool fast = false;
 var gTrain = new Generator(2147483647);
 var model = LibraryCopy(gTrain, layers);
-var result = Trainer.Train(model, data.Xtr, data.Ytr, gTrain, Runs.TrainOptions(200_000, fast: fast));
+var result = Trainer.Train(model, data.Xtr, data.Ytr, gTrain, TrainingOptions.Deep(200_000, fast: fast));
 Console.WriteLine(result);
 
 // cell 22

@@ -14,15 +14,16 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("08-viz-activations-and-gradients");
@@ -88,10 +89,10 @@ Network DeepTanhNet(Generator g, double gain, int vocab_size = 27, int block_siz
     };
     using (no_grad())
     {
-        ((Linear)layers[^1]).Weight.mul_(0.1);          // last layer: make less confident
+        ((Linear)layers[^1]).weight.mul_(0.1);          // last layer: make less confident
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(gain);               // all other layers: apply gain
+                linear.weight.mul_(gain);               // all other layers: apply gain
     }
     C.requires_grad = true;                             // the layers' parameters already require grad
     return new Network(C, layers);
@@ -153,8 +154,8 @@ int stopAfter = 0;       // the loop's break: 0 = right after the first step ("a
 
 var g = new Generator(2147483647);
 var model = DeepTanhNet(g, gain);
-var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter));
-string settings = $"gain {Part2Format.Gain(gain)}";
+var result = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter));
+string settings = $"gain {PyFormat.Gain(gain)}";
 
 var (acts, actsChart) = ActivationStats<Tanh>(model.Layers, $"activation distribution ({settings})");
 display(LectureComparison.Compare(model, result, LectureTable.Activations, acts, settings));
@@ -175,8 +176,8 @@ int stopAfter_2 = 0;
 
 var g_2 = new Generator(2147483647);
 var model_2 = DeepTanhNet(g_2, gain_2);
-var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, Runs.DiagnoseOptions(stopAfter_2));
-string settings_2 = $"gain {Part2Format.Gain(gain_2)}";
+var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, TrainingOptions.BreakAfter(stopAfter_2));
+string settings_2 = $"gain {PyFormat.Gain(gain_2)}";
 
 var (acts_2, actsChart_2) = ActivationStats<Tanh>(model_2.Layers, $"activation distribution ({settings_2})");
 display(LectureComparison.Compare(model_2, result_2, LectureTable.Activations, acts_2, settings_2));
@@ -196,8 +197,8 @@ int stopAfter_3 = 0;
 
 var g_3 = new Generator(2147483647);
 var model_3 = DeepTanhNet(g_3, gain_3);
-var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, Runs.DiagnoseOptions(stopAfter_3));
-string settings_3 = $"gain {Part2Format.Gain(gain_3)}";
+var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, TrainingOptions.BreakAfter(stopAfter_3));
+string settings_3 = $"gain {PyFormat.Gain(gain_3)}";
 
 var (acts_3, actsChart_3) = ActivationStats<Tanh>(model_3.Layers, $"activation distribution ({settings_3})");
 display(LectureComparison.Compare(model_3, result_3, LectureTable.Activations, acts_3, settings_3));
@@ -217,8 +218,8 @@ int stopAfter_4 = 0;
 
 var g_4 = new Generator(2147483647);
 var model_4 = DeepTanhNet(g_4, gain_4);
-var result_4 = Trainer.Train(model_4, data.Xtr, data.Ytr, g_4, Runs.DiagnoseOptions(stopAfter_4));
-string settings_4 = $"gain {Part2Format.Gain(gain_4)}";
+var result_4 = Trainer.Train(model_4, data.Xtr, data.Ytr, g_4, TrainingOptions.BreakAfter(stopAfter_4));
+string settings_4 = $"gain {PyFormat.Gain(gain_4)}";
 
 var (acts_4, actsChart_4) = ActivationStats<Tanh>(model_4.Layers, $"activation distribution ({settings_4})");
 display(LectureComparison.Compare(model_4, result_4, LectureTable.Activations, acts_4, settings_4));
@@ -263,14 +264,14 @@ var layers = new List<Layer>
 };
 using (no_grad())
 {
-    ((Linear)layers[^1]).Weight.mul_(0.1);          // last layer: make less confident
+    ((Linear)layers[^1]).weight.mul_(0.1);          // last layer: make less confident
     foreach (var layer in layers.Take(layers.Count - 1))
         if (layer is Linear linear)
-            linear.Weight.mul_(gain_5);               // all other layers: apply gain
+            linear.weight.mul_(gain_5);               // all other layers: apply gain
 }
 C.requires_grad = true;
 var model_5 = new Network(C, layers);
-var result_5 = Trainer.Train(model_5, data.Xtr, data.Ytr, g_5, Runs.DiagnoseOptions(stopAfter_5, fast: true));
+var result_5 = Trainer.Train(model_5, data.Xtr, data.Ytr, g_5, TrainingOptions.BreakAfter(stopAfter_5, fast: true));
 Console.WriteLine(result_5);
 
 // viz #1 for ReLU: the share of zeros ("dead" outputs) instead of tanh's tails
@@ -289,7 +290,7 @@ for (int i = 0; i < layers.Count - 1; i++)          // note: exclude the output 
 }
 display(string.Join("\n", lines));
 display(DiagnosticCharts.Histograms(curves, "ReLU: activation distribution", "output value"));
-display(DiagnosticCharts.Image(layers[1].Out! == 0, "first ReLU layer, last batch: white where the output is 0"));
+display(Part1Charts.Imshow(layers[1].Out! == 0, "first ReLU layer, last batch: white where the output is 0"));
 var (grads_5, gradsChart_5) = GradientStats<ReLU>(model_5.Layers, "ReLU: gradient distribution");
 display(string.Join("\n", grads_5));
 display(gradsChart_5);
@@ -298,7 +299,7 @@ display(Evaluation.Line("train", Evaluation.SplitLoss(model_5, data.Xtr, data.Yt
 
 // The histogram of each ReLU layer is a spike at 0 and a half-bell to the right; the gradient picture stays level across
 // the layers, as with tanh at 5/3. How many neurons die depends on the gain and the learning rate: try a gain of 3, or a
-// larger constant learning rate (`Runs.DiagnoseOptions(stopAfter, learningRate: 1.0)`), and re-run the cell.
+// larger constant learning rate (`TrainingOptions.BreakAfter(stopAfter, learningRate: 1.0)`), and re-run the cell.
 
 // the notebook's types (a file-based app declares them after its statements)
 

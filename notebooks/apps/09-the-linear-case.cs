@@ -14,15 +14,16 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("09-the-linear-case");
@@ -75,10 +76,10 @@ Network DeepLinearNet(Generator g, double gain, int vocab_size = 27, int block_s
     };
     using (no_grad())
     {
-        ((Linear)layers[^1]).Weight.mul_(0.1);          // last layer: make less confident
+        ((Linear)layers[^1]).weight.mul_(0.1);          // last layer: make less confident
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(gain);               // all other layers: apply gain
+                linear.weight.mul_(gain);               // all other layers: apply gain
     }
     C.requires_grad = true;
     return new Network(C, layers);
@@ -94,13 +95,13 @@ int stopAfter = 0;       // at init: stop right after the first step
 
 var g = new Generator(2147483647);
 var model = DeepLinearNet(g, gain);
-var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter));
-string settings = $"the linear net, gain {Part2Format.Gain(gain)}";
+var result = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter));
+string settings = $"the linear net, gain {PyFormat.Gain(gain)}";
 
-var (acts, actsChart) = Viz.ActivationStats<Linear>(model.Layers, $"linear net: activation distribution (gain {Part2Format.Gain(gain)})");
+var (acts, actsChart) = Viz.ActivationStats<Linear>(model.Layers, $"linear net: activation distribution (gain {PyFormat.Gain(gain)})");
 display(LectureComparison.Compare(model, result, LectureTable.Activations, acts, settings));
 display(actsChart);
-var (grads, gradsChart) = Viz.GradientStats<Linear>(model.Layers, $"linear net: gradient distribution (gain {Part2Format.Gain(gain)})");
+var (grads, gradsChart) = Viz.GradientStats<Linear>(model.Layers, $"linear net: gradient distribution (gain {PyFormat.Gain(gain)})");
 display(LectureComparison.Compare(model, result, LectureTable.Gradients, grads, settings));
 display(gradsChart);
 
@@ -115,13 +116,13 @@ int stopAfter_2 = 0;
 
 var g_2 = new Generator(2147483647);
 var model_2 = DeepLinearNet(g_2, gain_2);
-var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, Runs.DiagnoseOptions(stopAfter_2));
-string settings_2 = $"the linear net, gain {Part2Format.Gain(gain_2)}";
+var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, TrainingOptions.BreakAfter(stopAfter_2));
+string settings_2 = $"the linear net, gain {PyFormat.Gain(gain_2)}";
 
-var (acts_2, actsChart_2) = Viz.ActivationStats<Linear>(model_2.Layers, $"linear net: activation distribution (gain {Part2Format.Gain(gain_2)})");
+var (acts_2, actsChart_2) = Viz.ActivationStats<Linear>(model_2.Layers, $"linear net: activation distribution (gain {PyFormat.Gain(gain_2)})");
 display(LectureComparison.Compare(model_2, result_2, LectureTable.Activations, acts_2, settings_2));
 display(actsChart_2);
-var (grads_2, gradsChart_2) = Viz.GradientStats<Linear>(model_2.Layers, $"linear net: gradient distribution (gain {Part2Format.Gain(gain_2)})");
+var (grads_2, gradsChart_2) = Viz.GradientStats<Linear>(model_2.Layers, $"linear net: gradient distribution (gain {PyFormat.Gain(gain_2)})");
 display(LectureComparison.Compare(model_2, result_2, LectureTable.Gradients, grads_2, settings_2));
 display(gradsChart_2);
 
@@ -136,13 +137,13 @@ int stopAfter_3 = 0;
 
 var g_3 = new Generator(2147483647);
 var model_3 = DeepLinearNet(g_3, gain_3);
-var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, Runs.DiagnoseOptions(stopAfter_3));
-string settings_3 = $"the linear net, gain {Part2Format.Gain(gain_3)}";
+var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, TrainingOptions.BreakAfter(stopAfter_3));
+string settings_3 = $"the linear net, gain {PyFormat.Gain(gain_3)}";
 
-var (acts_3, actsChart_3) = Viz.ActivationStats<Linear>(model_3.Layers, $"linear net: activation distribution (gain {Part2Format.Gain(gain_3)})");
+var (acts_3, actsChart_3) = Viz.ActivationStats<Linear>(model_3.Layers, $"linear net: activation distribution (gain {PyFormat.Gain(gain_3)})");
 display(LectureComparison.Compare(model_3, result_3, LectureTable.Activations, acts_3, settings_3));
 display(actsChart_3);
-var (grads_3, gradsChart_3) = Viz.GradientStats<Linear>(model_3.Layers, $"linear net: gradient distribution (gain {Part2Format.Gain(gain_3)})");
+var (grads_3, gradsChart_3) = Viz.GradientStats<Linear>(model_3.Layers, $"linear net: gradient distribution (gain {PyFormat.Gain(gain_3)})");
 display(LectureComparison.Compare(model_3, result_3, LectureTable.Gradients, grads_3, settings_3));
 display(gradsChart_3);
 

@@ -14,15 +14,16 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("10-viz-weights-and-update-ratios");
@@ -56,7 +57,7 @@ var data = Dataset.Load(Dataset.FindDataFile());
 
 // ## The lecture's code
 //
-// The net of notebook 07 comes from the library here, `DeepNet.Create` (a test holds it equal to 07's cell, draw for
+// The net of notebook 07 comes from the library here, `Network.Create` (a test holds it equal to 07's cell, draw for
 // draw), and viz #1 and #2 are notebook 08's two loops, called as `Viz.ActivationStats<T>` and `Viz.GradientStats<T>`
 // (the library's copies, held equal to 08's cells by a test). This notebook writes two more loops, over `parameters`
 // this time (notebook 11 calls them as `Viz.WeightStats` and `Viz.UpdateRatioStats`):
@@ -117,9 +118,9 @@ double gain = 5.0 / 3;
 int stopAfter = 0;       // at init
 
 var g = new Generator(2147483647);
-var model = DeepNet.Create(g, new DeepNetOptions(Gain: gain));   // notebook 07's net, with its gain
-var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter));
-string settings = $"gain {Part2Format.Gain(gain)} at init";
+var model = Network.Create(g, new NetworkOptions(Gain: gain));   // notebook 07's net, with its gain
+var result = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter));
+string settings = $"gain {PyFormat.Gain(gain)} at init";
 
 var (weights, weightsChart) = WeightStats(model.Parameters, "weights gradient distribution (at init)");
 display(LectureComparison.Compare(model, result, LectureTable.WeightGradients, weights, settings));
@@ -148,10 +149,9 @@ int stopAfter_2 = 1000;           // 1001 updates
 double? learningRate = null;    // null: the lecture's schedule (0.1 for these steps)
 
 var g_2 = new Generator(2147483647);
-var model_2 = DeepNet.Create(g_2, new DeepNetOptions(Gain: gain_2));   // notebook 07's net, with its gain
-model_2.RetainOutputs = true;                                        // keep layer.out and its grad for viz #1/#2
-var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, Runs.DiagnoseOptions(stopAfter_2, learningRate));
-string settings_2 = $"gain {Part2Format.Gain(gain_2)}, {result_2.Steps} steps, lr {learningRate ?? 0.1}";
+var model_2 = Network.Create(g_2, new NetworkOptions(Gain: gain_2));   // notebook 07's net, with its gain
+var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, TrainingOptions.BreakAfter(stopAfter_2, learningRate));
+string settings_2 = $"gain {PyFormat.Gain(gain_2)}, {result_2.Steps} steps, lr {learningRate ?? 0.1}";
 
 var (acts, actsChart) = Viz.ActivationStats<Tanh>(model_2.Layers, $"activation distribution ({result_2.Steps} steps)");
 display(LectureComparison.Compare(model_2, result_2, LectureTable.Activations, acts, settings_2));
@@ -180,8 +180,8 @@ int stopAfter_3 = 1000;
 double? learningRate_2 = 0.001;
 
 var g_3 = new Generator(2147483647);
-var model_3 = DeepNet.Create(g_3, new DeepNetOptions(Gain: gain_3));   // notebook 07's net, with its gain
-var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, Runs.DiagnoseOptions(stopAfter_3, learningRate_2));
+var model_3 = Network.Create(g_3, new NetworkOptions(Gain: gain_3));   // notebook 07's net, with its gain
+var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, TrainingOptions.BreakAfter(stopAfter_3, learningRate_2));
 
 var (ratios_2, ratiosChart_2) = UpdateRatioStats(model_3.Parameters, result_3.Ud, $"update:data ratio, lr {learningRate_2} (log10)");
 display(string.Join("\n", ratios_2));

@@ -14,15 +14,16 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("11-bringing-back-batchnorm");
@@ -72,10 +73,10 @@ Network DeepBatchNormNet(Generator g, double gain, int vocab_size = 27, int bloc
     };
     using (no_grad())
     {
-        ((BatchNorm1d)layers[^1]).Gamma.mul_(0.1);      // last layer: make less confident
+        ((BatchNorm1d)layers[^1]).gamma.mul_(0.1);      // last layer: make less confident
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(gain);               // all other layers: apply gain
+                linear.weight.mul_(gain);               // all other layers: apply gain
     }
     C.requires_grad = true;
     return new Network(C, layers);
@@ -108,19 +109,19 @@ double? learningRate = null;    // null: the lecture's schedule (0.1 for these s
 var g = new Generator(2147483647);
 var model = DeepBatchNormNet(g, gain);
 Console.WriteLine(model.ParameterCount);   // the lecture: 47024
-var result = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter, learningRate));
-string settings = $"BatchNorm, gain {Part2Format.Gain(gain)}, {result.Steps} steps, lr {learningRate ?? 0.1}";
+var result = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter, learningRate));
+string settings = $"BatchNorm, gain {PyFormat.Gain(gain)}, {result.Steps} steps, lr {learningRate ?? 0.1}";
 
-var (acts, actsChart) = Viz.ActivationStats<Tanh>(model.Layers, $"activation distribution, BatchNorm, gain {Part2Format.Gain(gain)}");
+var (acts, actsChart) = Viz.ActivationStats<Tanh>(model.Layers, $"activation distribution, BatchNorm, gain {PyFormat.Gain(gain)}");
 display(LectureComparison.Compare(model, result, LectureTable.Activations, acts, settings));
 display(actsChart);
-var (grads, gradsChart) = Viz.GradientStats<Tanh>(model.Layers, $"gradient distribution, BatchNorm, gain {Part2Format.Gain(gain)}");
+var (grads, gradsChart) = Viz.GradientStats<Tanh>(model.Layers, $"gradient distribution, BatchNorm, gain {PyFormat.Gain(gain)}");
 display(LectureComparison.Compare(model, result, LectureTable.Gradients, grads, settings));
 display(gradsChart);
-var (weights, weightsChart) = Viz.WeightStats(model.Parameters, $"weights gradient distribution, BatchNorm, gain {Part2Format.Gain(gain)}");
+var (weights, weightsChart) = Viz.WeightStats(model.Parameters, $"weights gradient distribution, BatchNorm, gain {PyFormat.Gain(gain)}");
 display(LectureComparison.Compare(model, result, LectureTable.WeightGradients, weights, settings));
 display(weightsChart);
-var (ratios, ratiosChart) = Viz.UpdateRatioStats(model.Parameters, result.Ud, $"update:data ratio, BatchNorm, gain {Part2Format.Gain(gain)} (log10)");
+var (ratios, ratiosChart) = Viz.UpdateRatioStats(model.Parameters, result.Ud, $"update:data ratio, BatchNorm, gain {PyFormat.Gain(gain)} (log10)");
 display(string.Join("\n", ratios));
 display(ratiosChart);
 
@@ -144,13 +145,13 @@ double? learningRate_2 = null;
 
 var g_2 = new Generator(2147483647);
 var model_2 = DeepBatchNormNet(g_2, gain_2);
-var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, Runs.DiagnoseOptions(stopAfter_2, learningRate_2));
-string settings_2 = $"BatchNorm, gain {Part2Format.Gain(gain_2)}, {result_2.Steps} steps, lr {learningRate_2 ?? 0.1}";
+var result_2 = Trainer.Train(model_2, data.Xtr, data.Ytr, g_2, TrainingOptions.BreakAfter(stopAfter_2, learningRate_2));
+string settings_2 = $"BatchNorm, gain {PyFormat.Gain(gain_2)}, {result_2.Steps} steps, lr {learningRate_2 ?? 0.1}";
 
-var (acts_2, actsChart_2) = Viz.ActivationStats<Tanh>(model_2.Layers, $"activation distribution, BatchNorm, gain {Part2Format.Gain(gain_2)}");
+var (acts_2, actsChart_2) = Viz.ActivationStats<Tanh>(model_2.Layers, $"activation distribution, BatchNorm, gain {PyFormat.Gain(gain_2)}");
 display(LectureComparison.Compare(model_2, result_2, LectureTable.Activations, acts_2, settings_2));
 display(actsChart_2);
-var (ratios_2, ratiosChart_2) = Viz.UpdateRatioStats(model_2.Parameters, result_2.Ud, $"update:data ratio, BatchNorm, gain {Part2Format.Gain(gain_2)} (log10)");
+var (ratios_2, ratiosChart_2) = Viz.UpdateRatioStats(model_2.Parameters, result_2.Ud, $"update:data ratio, BatchNorm, gain {PyFormat.Gain(gain_2)} (log10)");
 display(string.Join("\n", ratios_2));
 display(ratiosChart_2);
 
@@ -166,16 +167,16 @@ double? learningRate_3 = null;
 
 var g_3 = new Generator(2147483647);
 var model_3 = DeepBatchNormNet(g_3, gain_3);
-var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, Runs.DiagnoseOptions(stopAfter_3, learningRate_3));
-string settings_3 = $"BatchNorm, gain {Part2Format.Gain(gain_3)}, {result_3.Steps} steps, lr {learningRate_3 ?? 0.1}";
+var result_3 = Trainer.Train(model_3, data.Xtr, data.Ytr, g_3, TrainingOptions.BreakAfter(stopAfter_3, learningRate_3));
+string settings_3 = $"BatchNorm, gain {PyFormat.Gain(gain_3)}, {result_3.Steps} steps, lr {learningRate_3 ?? 0.1}";
 
-var (acts_3, actsChart_3) = Viz.ActivationStats<Tanh>(model_3.Layers, $"activation distribution, BatchNorm, gain {Part2Format.Gain(gain_3)}");
+var (acts_3, actsChart_3) = Viz.ActivationStats<Tanh>(model_3.Layers, $"activation distribution, BatchNorm, gain {PyFormat.Gain(gain_3)}");
 display(LectureComparison.Compare(model_3, result_3, LectureTable.Activations, acts_3, settings_3));
 display(actsChart_3);
-var (weights_2, weightsChart_2) = Viz.WeightStats(model_3.Parameters, $"weights gradient distribution, BatchNorm, gain {Part2Format.Gain(gain_3)}");
+var (weights_2, weightsChart_2) = Viz.WeightStats(model_3.Parameters, $"weights gradient distribution, BatchNorm, gain {PyFormat.Gain(gain_3)}");
 display(LectureComparison.Compare(model_3, result_3, LectureTable.WeightGradients, weights_2, settings_3));
 display(weightsChart_2);
-var (ratios_3, ratiosChart_3) = Viz.UpdateRatioStats(model_3.Parameters, result_3.Ud, $"update:data ratio, BatchNorm, gain {Part2Format.Gain(gain_3)} (log10)");
+var (ratios_3, ratiosChart_3) = Viz.UpdateRatioStats(model_3.Parameters, result_3.Ud, $"update:data ratio, BatchNorm, gain {PyFormat.Gain(gain_3)} (log10)");
 display(string.Join("\n", ratios_3));
 display(ratiosChart_3);
 
@@ -194,7 +195,7 @@ bool fast = true;
 
 var g_4 = new Generator(2147483647);
 var model_4 = DeepBatchNormNet(g_4, gain_4);
-var result_4 = Trainer.Train(model_4, data.Xtr, data.Ytr, g_4, Runs.TrainOptions(steps, fast: fast));
+var result_4 = Trainer.Train(model_4, data.Xtr, data.Ytr, g_4, TrainingOptions.Deep(steps, fast: fast));
 Console.WriteLine(result_4);
 display(Part1Charts.LossCurve(result_4.Lossi, "deep net with BatchNorm: log10(loss) per step"));
 display(Evaluation.Line("train", Evaluation.SplitLoss(model_4, data.Xtr, data.Ytr)) + "\n" +

@@ -15,12 +15,13 @@
 using System.Diagnostics;
 using Makemore.Data;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("12-exercises");
@@ -89,12 +90,12 @@ Network DeepNet(Generator g, bool batchNorm, int vocab_size = 27, int block_size
     using (no_grad())
     {
         // last layer: make less confident
-        if (layers[^1] is BatchNorm1d lastBn) lastBn.Gamma.mul_(0.1);
-        else ((Linear)layers[^1]).Weight.mul_(0.1);
+        if (layers[^1] is BatchNorm1d lastBn) lastBn.gamma.mul_(0.1);
+        else ((Linear)layers[^1]).weight.mul_(0.1);
         // all other layers: apply gain
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(5.0 / 3);
+                linear.weight.mul_(5.0 / 3);
     }
     C.requires_grad = true;   // the layers' parameters already require grad
     return new Network(C, layers);
@@ -120,7 +121,7 @@ List<string> ParameterNames(Network net)
     for (int i = 0; i < net.Layers.Count; i++)
     {
         var layer = net.Layers[i];
-        if (layer is Linear linear) names.AddRange(linear.Bias is null ? [$"layer {i} Linear weight"] : [$"layer {i} Linear weight", $"layer {i} Linear bias"]);
+        if (layer is Linear linear) names.AddRange(linear.bias is null ? [$"layer {i} Linear weight"] : [$"layer {i} Linear weight", $"layer {i} Linear bias"]);
         else if (layer is BatchNorm1d) names.AddRange([$"layer {i} BatchNorm1d gamma", $"layer {i} BatchNorm1d beta"]);
         else names.AddRange(layer.Parameters.Select((_, k) => $"layer {i} {layer.Kind} parameter {k}"));
     }
@@ -201,12 +202,12 @@ using (no_grad())
     foreach (var layer in model.Layers)
         if (layer is Linear linear)
         {
-            linear.Weight.zero_();
-            linear.Bias?.zero_();
+            linear.weight.zero_();
+            linear.bias?.zero_();
         }
 }
 var watch = new GradientWatch(model);
-var result = Trainer.Train(watch, data.Xtr, data.Ytr, g, Runs.TrainOptions(steps));
+var result = Trainer.Train(watch, data.Xtr, data.Ytr, g, TrainingOptions.Deep(steps));
 GradientReport(watch, model);
 SymmetryReport(model, data.Xdev);
 LossReport(model);
@@ -241,11 +242,11 @@ var model_2 = DeepNet(g_2, batchNorm_2);
 using (no_grad())
 {
     var last = (Linear)model_2.Layers[^1];
-    last.Weight.zero_();
-    last.Bias?.zero_();
+    last.weight.zero_();
+    last.bias?.zero_();
 }
 var watch_2 = new GradientWatch(model_2);
-var result_2 = Trainer.Train(watch_2, data.Xtr, data.Ytr, g_2, Runs.TrainOptions(steps_2));
+var result_2 = Trainer.Train(watch_2, data.Xtr, data.Ytr, g_2, TrainingOptions.Deep(steps_2));
 GradientReport(watch_2, model_2);
 SymmetryReport(model_2, data.Xdev);
 LossReport(model_2);
@@ -273,12 +274,12 @@ using (no_grad())
     model_3.C.zero_();
     foreach (var layer in model_3.Layers)
     {
-        if (layer is Linear linear) linear.Weight.zero_();
-        if (layer is BatchNorm1d bn) { bn.Gamma.zero_(); bn.Beta.zero_(); }
+        if (layer is Linear linear) linear.weight.zero_();
+        if (layer is BatchNorm1d bn) { bn.gamma.zero_(); bn.beta.zero_(); }
     }
 }
 var watch_3 = new GradientWatch(model_3);
-var result_3 = Trainer.Train(watch_3, data.Xtr, data.Ytr, g_3, Runs.TrainOptions(steps_3));
+var result_3 = Trainer.Train(watch_3, data.Xtr, data.Ytr, g_3, TrainingOptions.Deep(steps_3));
 GradientReport(watch_3, model_3);
 SymmetryReport(model_3, data.Xdev);
 LossReport(model_3);
@@ -304,13 +305,13 @@ var g_4 = new Generator(2147483647);
 var model_4 = DeepNet(g_4, batchNorm_4);
 using (no_grad())
 {
-    ((Linear)model_4.Layers[^2]).Weight.zero_();
+    ((Linear)model_4.Layers[^2]).weight.zero_();
     var lastBn = (BatchNorm1d)model_4.Layers[^1];
-    lastBn.Gamma.zero_();
-    lastBn.Beta.zero_();
+    lastBn.gamma.zero_();
+    lastBn.beta.zero_();
 }
 var watch_4 = new GradientWatch(model_4);
-var result_4 = Trainer.Train(watch_4, data.Xtr, data.Ytr, g_4, Runs.TrainOptions(steps_4));
+var result_4 = Trainer.Train(watch_4, data.Xtr, data.Ytr, g_4, TrainingOptions.Deep(steps_4));
 GradientReport(watch_4, model_4);
 SymmetryReport(model_4, data.Xdev);
 LossReport(model_4);
@@ -331,10 +332,10 @@ var g_5 = new Generator(2147483647);
 var model_5 = DeepNet(g_5, batchNorm_5);
 using (no_grad())
 {
-    ((Linear)model_5.Layers[^2]).Weight.zero_();
+    ((Linear)model_5.Layers[^2]).weight.zero_();
 }
 var watch_5 = new GradientWatch(model_5);
-var result_5 = Trainer.Train(watch_5, data.Xtr, data.Ytr, g_5, Runs.TrainOptions(steps_5));
+var result_5 = Trainer.Train(watch_5, data.Xtr, data.Ytr, g_5, TrainingOptions.Deep(steps_5));
 GradientReport(watch_5, model_5);
 SymmetryReport(model_5, data.Xdev);
 LossReport(model_5);
@@ -363,12 +364,12 @@ using (no_grad())
     foreach (var layer in model_6.Layers)
         if (layer is Linear linear)
         {
-            linear.Weight.fill_(value);
-            linear.Bias?.zero_();
+            linear.weight.fill_(value);
+            linear.bias?.zero_();
         }
 }
 var watch_6 = new GradientWatch(model_6);
-var result_6 = Trainer.Train(watch_6, data.Xtr, data.Ytr, g_6, Runs.TrainOptions(steps_6));
+var result_6 = Trainer.Train(watch_6, data.Xtr, data.Ytr, g_6, TrainingOptions.Deep(steps_6));
 GradientReport(watch_6, model_6);
 SymmetryReport(model_6, data.Xdev);
 LossReport(model_6);
@@ -402,7 +403,7 @@ bool fast = true;
 
 var g_7 = new Generator(2147483647);
 var bnModel = DeepNet(g_7, batchNorm: true);
-var result_7 = Trainer.Train(bnModel, data.Xtr, data.Ytr, g_7, Runs.TrainOptions(steps_7, fast: fast));
+var result_7 = Trainer.Train(bnModel, data.Xtr, data.Ytr, g_7, TrainingOptions.Deep(steps_7, fast: fast));
 Console.WriteLine(result_7);
 Console.WriteLine($"{bnModel.ParameterCount} parameters");
 
@@ -418,13 +419,13 @@ using (no_grad())
         var layer = bnModel.Layers[i];
         if (layer is Linear linear && i + 1 < bnModel.Layers.Count && bnModel.Layers[i + 1] is BatchNorm1d bn)
         {
-            var s = bn.Gamma / (bn.RunningVar + bn.Eps).sqrt();       // (fan_out): one scale per unit
-            var W = linear.Weight * s;                                // (fan_in, fan_out) * (fan_out): column j times s[j]
-            var b = bn.Beta - bn.RunningMean * s;
-            if (linear.Bias is not null) b = b + linear.Bias * s;     // a bias before the BatchNorm is scaled too
+            var s = bn.gamma / (bn.running_var + bn.Eps).sqrt();      // (fan_out): one scale per unit
+            var W = linear.weight * s;                                // (fan_in, fan_out) * (fan_out): column j times s[j]
+            var b = bn.beta - bn.running_mean * s;
+            if (linear.bias is not null) b = b + linear.bias * s;     // a bias before the BatchNorm is scaled too
             var foldedLinear = new Linear(linear.FanIn, linear.FanOut, bias: true);
-            foldedLinear.Weight.copy_(W);
-            foldedLinear.Bias!.copy_(b);
+            foldedLinear.weight.copy_(W);
+            foldedLinear.bias!.copy_(b);
             foldedLayers.Add(foldedLinear);
             i++;                                                      // the BatchNorm is folded in: skip it
         }

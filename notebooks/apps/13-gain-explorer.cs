@@ -16,8 +16,10 @@ using Makemore.Charts;
 using Makemore.Data;
 using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using System.IO;
 using TorchSharp;
@@ -87,11 +89,11 @@ Network BuildNet(Generator g, double gain, bool batchNorm, bool tanh)
     using (no_grad())
     {
         // last layer: make less confident
-        if (batchNorm) ((BatchNorm1d)layers[^1]).Gamma.mul_(0.1);
-        else ((Linear)layers[^1]).Weight.mul_(0.1);
+        if (batchNorm) ((BatchNorm1d)layers[^1]).gamma.mul_(0.1);
+        else ((Linear)layers[^1]).weight.mul_(0.1);
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(gain);                         // all other layers: apply gain
+                linear.weight.mul_(gain);                         // all other layers: apply gain
     }
     C.requires_grad = true;
     return new Network(C, layers);
@@ -111,23 +113,23 @@ void Explore(double[] gains, bool batchNorm, bool tanh, int stopAfter, double le
     var measured = new List<GainMeasurements>();
     foreach (double gain in gains)
     {
-        string name = $"gain {Part2Format.Gain(gain)}";
+        string name = $"gain {PyFormat.Gain(gain)}";
         // at init: the loop's break right after the first step (on autograd: the lecture's numbers to the bit)
         var g = new Generator(seed);
         var model = BuildNet(g, gain, batchNorm, tanh);
-        var atInit = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(0, label: name + " at init"), TextWriter.Null);
-        var acts = Viz.ForwardActivations(model.Layers);     // viz #1: each Tanh's output (each Linear's without tanh)
-        var grads = Viz.BackwardGradients(model.Layers);     // viz #2: the gradient at those outputs
-        var lecture = LectureReferencePart2.Find(model, atInit);   // the lecture's run, if it ran this one
+        var atInit = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(0, label: name + " at init"), TextWriter.Null);
+        var acts = Diagnose.ForwardActivations(model.Layers);     // viz #1: each Tanh's output (each Linear's without tanh)
+        var grads = Diagnose.BackwardGradients(model.Layers);     // viz #2: the gradient at those outputs
+        var lecture = LectureRuns.Find(model, atInit);   // the lecture's run, if it ran this one
 
         // the short run: the same net from the same seed, stopAfter + 1 updates, ud recorded at every step
         g = new Generator(seed);
         model = BuildNet(g, gain, batchNorm, tanh);
         TrainingResult run;
-        try { run = Trainer.Train(model, data.Xtr, data.Ytr, g, Runs.DiagnoseOptions(stopAfter, learningRate, fast, name), TextWriter.Null); }
+        try { run = Trainer.Train(model, data.Xtr, data.Ytr, g, TrainingOptions.BreakAfter(stopAfter, learningRate, fast, name), TextWriter.Null); }
         catch (TrainingDivergedException e) { run = e.Partial; }    // the loss became NaN: keep the steps before it
         measured.Add(new GainMeasurements(gain, atInit.FirstLoss, acts, grads,
-                                          Viz.UpdateRatios(run, model.Parameters),             // viz #4: ud
+                                          Diagnose.UpdateRatios(run, model.Parameters),             // viz #4: ud
                                           Evaluation.SplitLoss(model, data.Xdev, data.Ydev),   // split_loss('val')
                                           run.Steps) { Lecture = lecture });
     }

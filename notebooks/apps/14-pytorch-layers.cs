@@ -14,14 +14,15 @@
 // Package versions: Directory.Packages.props (TorchSharp-cpu 0.107.0, Plotly.NET 6.0.0, Plotly.NET.Interactive 6.0.0, Plotly.NET.CSharp 0.14.0).
 using Makemore.Charts;
 using Makemore.Data;
-using Makemore.Diagnostics;
 using Makemore.Layers;
+using Makemore.Models;
 using Makemore.Notebook;
-using Makemore.Part2;
+using Makemore.Reference;
+using Makemore.Text;
 using Makemore.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using Modules = TorchSharp.Modules;
 using static Makemore.Notebook.AppHost;
 
@@ -112,12 +113,12 @@ int fan_in = 30, fan_out = 100;
 
 var ours = new Linear(fan_in, fan_out);      // the lecture's, lib/Makemore/Layers/Linear.cs
 var theirs = nn.Linear(fan_in, fan_out);     // torch.nn's
-Console.WriteLine($"lecture's Linear: weight {Shape(ours.Weight.shape)}, bias {Shape(ours.Bias!.shape)}: x @ W + b");
+Console.WriteLine($"lecture's Linear: weight {Shape(ours.weight.shape)}, bias {Shape(ours.bias!.shape)}: x @ W + b");
 Console.WriteLine($"nn.Linear:        weight {Shape(theirs.weight!.shape)}, bias {Shape(theirs.bias!.shape)}: x @ W.T + b");
 using (no_grad())
 {
-    ours.Weight.copy_(theirs.weight!.t());   // (out, in) -> (in, out)
-    ours.Bias!.copy_(theirs.bias!);
+    ours.weight.copy_(theirs.weight!.t());   // (out, in) -> (in, out)
+    ours.bias!.copy_(theirs.bias!);
 }
 var x = randn(32, fan_in);
 Console.WriteLine(Format("the same map: max |ours(x) - nn(x)| = %.1e", (ours.call(x) - theirs.call(x)).abs().max().item<float>()));
@@ -128,7 +129,7 @@ foreach (int n in new[] { 30, 100 })
 {
     var fresh = nn.Linear(n, fan_out);
     var (w, b) = (fresh.weight!, fresh.bias!);
-    var wOurs = new Linear(n, fan_out).Weight;
+    var wOurs = new Linear(n, fan_out).weight;
     Console.WriteLine(Format("fan_in %3d | nn.Linear: min %+.4f, max %+.4f, std %.4f, max|bias| %.4f | 1/sqrt(fan_in) %.4f, 1/sqrt(3 fan_in) %.4f | lecture's: std %.4f, max|w| %.4f, bias 0",
         n, w.min().item<float>(), w.max().item<float>(), w.std().item<float>(), b.abs().max().item<float>(),
         1 / Math.Sqrt(n), 1 / Math.Sqrt(3 * n), wOurs.std().item<float>(), wOurs.abs().max().item<float>()));
@@ -172,7 +173,7 @@ Console.WriteLine("running statistics after this one step, max |difference| from
 Console.WriteLine(Format("  nn running_var  vs 0.9 + 0.1 * unbiased var %.1e   vs 0.9 + 0.1 * biased var %.1e",
     MaxDiff(bnTorch.running_var!, 0.9 + 0.1 * varUnbiased), MaxDiff(bnTorch.running_var!, 0.9 + 0.1 * varBiased)));
 Console.WriteLine(Format("  nn running_mean vs 0.1 * mean %.1e;   nn vs the lecture's: running_mean %.1e, running_var %.1e",
-    MaxDiff(bnTorch.running_mean!, 0.1 * mean), MaxDiff(bnTorch.running_mean!, bnOurs.RunningMean), MaxDiff(bnTorch.running_var!, bnOurs.RunningVar)));
+    MaxDiff(bnTorch.running_mean!, 0.1 * mean), MaxDiff(bnTorch.running_mean!, bnOurs.running_mean), MaxDiff(bnTorch.running_var!, bnOurs.running_var)));
 Console.WriteLine($"  num_batches_tracked: {bnTorch.num_batches_tracked!.item<long>()}");
 
 // So `nn.BatchNorm1d` divides by the **biased** batch std in training (its outputs are √(32/31) ≈ 1.6% larger than the
@@ -343,10 +344,10 @@ Network DeepBatchNormNet(Generator g, double gain)   // notebook 11's net, from 
     };
     using (no_grad())
     {
-        ((BatchNorm1d)layers[^1]).Gamma.mul_(0.1);      // last layer: make less confident
+        ((BatchNorm1d)layers[^1]).gamma.mul_(0.1);      // last layer: make less confident
         foreach (var layer in layers.Take(layers.Count - 1))
             if (layer is Linear linear)
-                linear.Weight.mul_(gain);               // all other layers: apply gain
+                linear.weight.mul_(gain);               // all other layers: apply gain
     }
     C.requires_grad = true;
     return new Network(C, layers);
@@ -354,7 +355,7 @@ Network DeepBatchNormNet(Generator g, double gain)   // notebook 11's net, from 
 
 var gHand = new Generator(2147483647);
 var hand = DeepBatchNormNet(gHand, gain: 1.0);
-var handResult = Trainer.Train(hand, data.Xtr, data.Ytr, gHand, Runs.TrainOptions(max_steps, fast: true), System.IO.TextWriter.Null);
+var handResult = Trainer.Train(hand, data.Xtr, data.Ytr, gHand, TrainingOptions.Deep(max_steps, fast: true), System.IO.TextWriter.Null);
 var handLosses = Evaluation.SplitLosses(hand, data, System.IO.TextWriter.Null);
 Console.WriteLine($"{"net",-34} {"steps",7} {"train",8} {"val",8}");
 Console.WriteLine($"{"torch.nn layers (this notebook)",-34} {lossi.Count,7} {nnTrain,8:F4} {nnVal,8:F4}");
@@ -374,7 +375,7 @@ int stopAfter = 1000;   // the lecture's last run: 1001 updates
 // the lecture's layers: the lecture's run
 var gA = new Generator(2147483647);
 var lectureNet = DeepBatchNormNet(gA, gain: 1.0);
-var lectureRun = Trainer.Train(lectureNet, data.Xtr, data.Ytr, gA, Runs.DiagnoseOptions(stopAfter));
+var lectureRun = Trainer.Train(lectureNet, data.Xtr, data.Ytr, gA, TrainingOptions.BreakAfter(stopAfter));
 string[] lectureLosses = [Evaluation.Line("train", Evaluation.SplitLoss(lectureNet, data.Xtr, data.Ytr)),
                           Evaluation.Line("val", Evaluation.SplitLoss(lectureNet, data.Xdev, data.Ydev))];
 Console.WriteLine(LectureComparison.Compare(lectureNet, lectureRun, LectureTable.SplitLosses, lectureLosses, $"BatchNorm, gain 1, {lectureRun.Steps} steps, lr 0.1"));
@@ -390,8 +391,8 @@ using (no_grad())
     {
         switch (sameInit.Layers[i], twin[i + 2])   // twin[0], twin[1]: the embedding and the flatten
         {
-            case (Linear linear, Modules.Linear nnLinear): nnLinear.weight!.copy_(linear.Weight.t()); break;   // (in, out) -> (out, in)
-            case (BatchNorm1d bn, Modules.BatchNorm1d nnBn): nnBn.weight.copy_(bn.Gamma); nnBn.bias!.copy_(bn.Beta); break;
+            case (Linear linear, Modules.Linear nnLinear): nnLinear.weight!.copy_(linear.weight.t()); break;   // (in, out) -> (out, in)
+            case (BatchNorm1d bn, Modules.BatchNorm1d nnBn): nnBn.weight.copy_(bn.gamma); nnBn.bias!.copy_(bn.beta); break;
         }
     }
 }

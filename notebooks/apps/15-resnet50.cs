@@ -16,9 +16,10 @@
 using System.Diagnostics;
 using Makemore.Data;
 using Makemore.Notebook;
+using Makemore.Text;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Makemore.Diagnostics.PyFormat;
+using static Makemore.Text.PyFormat;
 using static Makemore.Notebook.AppHost;
 
 Makemore.Notebook.AppHost.Start("15-resnet50");

@@ -35,7 +35,7 @@ public class AppTests(ITestOutputHelper output)
             var environment = new Dictionary<string, string>
             {
                 ["MAKEMORE_STEPS"] = Steps.ToString(),
-                [Makemore.Part1.RunRecord.FolderVariable] = Path.Combine(RecordsRoot, name),
+                [RunRecord.FolderVariable] = Path.Combine(RecordsRoot, name),
             };
             return Executor.Run(AppConverter.AppPath(Path.Combine(RepoFiles.Notebooks, n)), Path.Combine(ChartsRoot, name), environment);
         }
