@@ -57,7 +57,8 @@ public sealed class Network : IModel
     /// <c>layer.training</c>: false in split_loss and sampling, where BatchNorm uses its running statistics.</summary>
     public Tensor Forward(Tensor X, bool training)
     {
-        foreach (var layer in Layers) layer.train(training);
+        foreach (var layer in Layers)
+            if (layer.training != training) layer.train(training);   // train() walks the children natively: only on a change
         var emb = C[X];                                   // (N, block_size, n_embd)
         var x = emb.view(emb.shape[0], -1);               // concatenate the vectors
         return Layer.Run(Layers, x);

@@ -112,8 +112,11 @@ public sealed class DeepNet : nn.Module<Tensor, Tensor>, IModel
     /// <summary>The lecture's <c>for layer in layers: layer.training = ...</c>.</summary>
     public void SetTraining(bool on)
     {
-        train(on);
-        foreach (var layer in layers) layer.train(on);
+        // Only where the mode changes: TorchSharp's train() is a native call and a walk over the children, and the
+        // training loop calls this every step (the check is one native call per module).
+        if (training != on) train(on);
+        foreach (var layer in layers)
+            if (layer.training != on) layer.train(on);
     }
 
     // Retained outputs are read after training, so only the last step's are captured: retain_grad and the copies on
