@@ -72,6 +72,22 @@ foreach (var model in models)
         double pyCpu = theirs.Select(t => t.Steps / t.Cpu).Order().ElementAt(theirs.Count / 2);
         lines.Add($"   PyTorch {theirs[0].Torch,-3} {pyWall,8:F0} steps/s {pyCpu,8:F0} steps/CPU-s");
     }
+    // Where a plain step goes: one more run of each plain variant with the Trainer's phase timer on (not in the figures
+    // above; a mark costs two clock reads).
+    lines.Add($"   per-step profile of the plain path, µs/step (B/step managed), {steps} steps:");
+    var profiles = new[] { false, true }.Select(diagnostics =>
+    {
+        var profile = new Trainer.StepProfile();
+        Measure(model.Build(), steps, warmup, diagnostics, fast: false, profile);
+        return (Variant: diagnostics ? "plain+diag" : "plain", Profile: profile);
+    }).ToList();
+    lines.Add("   " + $"{"phase",-14}" + string.Concat(profiles.Select(p => $"{p.Variant,22}")));
+    double Micro(Trainer.StepProfile p, int k) => p.Ticks[k] * 1e6 / Stopwatch.Frequency / p.Steps;
+    foreach (var phase in Enum.GetValues<Trainer.StepProfile.Phase>())
+        lines.Add("   " + $"{phase,-14}" + string.Concat(profiles.Select(p =>
+            $"{Micro(p.Profile, (int)phase),10:F1} µs {(double)p.Profile.Bytes[(int)phase] / p.Profile.Steps,7:F0} B")));
+    lines.Add("   " + $"{"step",-14}" + string.Concat(profiles.Select(p =>
+        $"{Enumerable.Range(0, p.Profile.Ticks.Length).Sum(k => Micro(p.Profile, k)),10:F1} µs {(double)p.Profile.Bytes.Sum() / p.Profile.Steps,7:F0} B")));
     foreach (var line in lines) Console.WriteLine(line);
     rows.AddRange(lines);
 }
@@ -89,7 +105,7 @@ File.WriteAllText(file, $"{DateTime.UtcNow:u} {Environment.ProcessorCount} cores
 Console.WriteLine($"results: {file}");
 return 0;
 
-Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast)
+Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast, Trainer.StepProfile? profile = null)
 {
     if (model is Network net) foreach (var layer in net.Layers) layer.RetainOutput = diagnostics;
     var g = new Generator(2147483647UL + 1);
@@ -100,7 +116,13 @@ Measurement Measure(IModel model, int n, int warm, bool diagnostics, bool fast)
     long bytes = GC.GetTotalAllocatedBytes(precise: true);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
-    Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: n, RecordUpdateRatios: diagnostics, Fast: fast), quiet);
+    Trainer.Profile = profile;
+    profile?.Restart();
+    try
+    {
+        Trainer.Train(model, data.Xtr, data.Ytr, g, new TrainingOptions(MaxSteps: n, RecordUpdateRatios: diagnostics, Fast: fast), quiet);
+    }
+    finally { Trainer.Profile = null; }
     double wall = clock.Elapsed.TotalSeconds;
     double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
     long allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;

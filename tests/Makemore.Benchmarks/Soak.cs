@@ -33,14 +33,16 @@ static class Soak
     const string Cell = """
         using System.IO;
         using Makemore.Data;
-        using Makemore.Part1;
+        using Makemore.Models;
         using Makemore.Training;
         var data = Dataset.Load(Dataset.FindDataFile());
         double Rss() => double.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
         foreach (bool fast in new[] { false, true })
         {
-            var (model, g) = Mlp.Create(MlpConfig.Kaiming, data.Vocab.Size, data.BlockSize);
+            // part 1's shape (C, Linear(30, 200), Tanh, Linear(200, 27)) from the public side, as a notebook builds it
+            var g = new TorchSharp.torch.Generator(2147483647);
+            var model = Network.Create(g, new NetworkOptions(HiddenBlocks: 1, NHidden: 200), data.Vocab.Size, data.BlockSize);
             var samples = new List<double>();
             for (int done = 0; done < STEPS; done += EVERY)
             {

@@ -20,6 +20,9 @@ public sealed class BatchNorm1d : Layer
     public readonly Parameter beta;
     public readonly Tensor running_mean;
     public readonly Tensor running_var;
+    // eps, 1 − momentum and momentum as libtorch Scalars, made once: an implicit conversion would make a native Scalar on
+    // every step (left to the finalizer), and add_(t) makes an alpha of 1 that the GC can free during the native call.
+    readonly Scalar eps, keep, momentum, one = 1.ToScalar();
 
     public BatchNorm1d(int dim, double eps = 1e-5, double momentum = 0.1) : base(nameof(BatchNorm1d))
     {
@@ -33,6 +36,7 @@ public sealed class BatchNorm1d : Layer
         beta = new Parameter(zeros(dim));
         running_mean = zeros(dim);
         running_var = ones(dim);
+        (this.eps, keep, this.momentum) = (eps.ToScalar(), (1 - momentum).ToScalar(), momentum.ToScalar());
         RegisterComponents();
     }
 
@@ -68,7 +72,7 @@ public sealed class BatchNorm1d : Layer
             xmean = running_mean;
             xvar = running_var;
         }
-        var xhat = (x - xmean) / (xvar + Eps).sqrt();       // normalise to unit variance
+        var xhat = (x - xmean) / (xvar + eps).sqrt();       // normalise to unit variance
         var output = gamma * xhat + beta;
         if (training)
         {
@@ -76,8 +80,8 @@ public sealed class BatchNorm1d : Layer
             // instead, so the (1, dim) batch statistic is viewed as (dim). Same arithmetic, same rounding:
             // (1-m)*running + m*batch, with the multiply and the add done in place.
             using var _ = no_grad();
-            running_mean.mul_(1 - Momentum).add_(xmean.view(Dim) * Momentum);
-            running_var.mul_(1 - Momentum).add_(xvar.view(Dim) * Momentum);
+            running_mean.mul_(keep).add_(xmean.view(Dim) * momentum, one);
+            running_var.mul_(keep).add_(xvar.view(Dim) * momentum, one);
         }
         return output;
     }

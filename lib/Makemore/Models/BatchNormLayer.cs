@@ -21,6 +21,9 @@ internal sealed class BatchNormLayer : nn.Module
     public readonly Parameter bnbias;
     public readonly Tensor bnmean_running;
     public readonly Tensor bnstd_running;
+    // The literals as libtorch Scalars, made once (see Layers.BatchNorm1d: no native Scalar per step, and an alpha of 1
+    // that the GC cannot free during add_'s native call).
+    readonly Scalar keep = Keep.ToScalar(), momentum = Momentum.ToScalar(), one = 1.ToScalar();
 
     public BatchNormLayer(int nHidden) : base(nameof(BatchNormLayer))
     {
@@ -47,8 +50,8 @@ internal sealed class BatchNormLayer : nn.Module
         using (no_grad())
         {
             // running = 0.999 * running + 0.001 * batch, in place: the buffers are registered tensors.
-            bnmean_running.mul_(Keep).add_(bnmeani * Momentum);
-            bnstd_running.mul_(Keep).add_(bnstdi * Momentum);
+            bnmean_running.mul_(keep).add_(bnmeani * momentum, one);
+            bnstd_running.mul_(keep).add_(bnstdi * momentum, one);
         }
         return normalized;
     }

@@ -118,7 +118,8 @@ public sealed class Network : nn.Module<Tensor, Tensor>, IModel
     /// <c>layer.training</c>: false in split_loss and sampling, where BatchNorm uses its running statistics.</summary>
     public Tensor Forward(Tensor X, bool training)
     {
-        foreach (var layer in Layers) layer.train(training);
+        foreach (var layer in Layers)
+            if (layer.training != training) layer.train(training);   // train() walks the children natively: only on a change
         return forward(X);
     }
 

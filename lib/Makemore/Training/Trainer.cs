@@ -56,52 +56,85 @@ public static class Trainer
         var one = 1.ToScalar();
         var updates = new Tensor[parameters.Count];
         // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
-        // before each step puts them back when the step fails, so the model keeps its last good state.
+        // before each step puts them back when the step fails, so the model keeps its last good state. One cat of
+        // flat views of them is the copy (one native call a step rather than one per buffer).
         var buffers = model.Buffers;
-        var saved = CopyOf(buffers);
+        Tensor[] flatBuffers = [.. buffers.Select(b => b.view(-1).DetachFromDisposeScope())];
+        // lossi holds each step's loss until its log10 is taken, for a thousand steps at once (one tensor op instead of
+        // two native calls a step: libtorch's log10 maps every element alike, so the bits are the per-step ones).
+        int log10Done = 0;
+        void TakeLog10()
+        {
+            if (log10Done == result.Lossi.Count) return;
+            using var scope = NewDisposeScope();
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(result.Lossi)[log10Done..];
+            tensor(span.ToArray()).log10_().data<float>().ToArray().CopyTo(span);
+            log10Done = result.Lossi.Count;
+        }
+        var profile = Profile;
         return Loop(options, result, log, cancellation, i =>
         {
-            if (options.LearningRate(i) != lr)
+            profile?.Mark(StepProfile.Phase.Loop);
+            double stepLr = options.LearningRate(i);
+            if (stepLr != lr)
             {
                 negLrScalar?.Dispose();
-                lr = options.LearningRate(i);
+                lr = stepLr;
                 negLrScalar = (-lr).ToScalar();
             }
-            using var scope = NewDisposeScope();
-            var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
-            model.BeginStep(i, last: i == options.LastStep);
-            CopyInto(saved, buffers);
-            // forward pass
-            var logits = i == 0 ? FirstForward(model, Xb, Yb, Xtr, options) : model.Forward(Xb, training: true);
-            var loss = nn.functional.cross_entropy(logits, Yb);
-            // A loss that is no longer a number stops training before its gradients reach the parameters, so the
-            // model keeps its last good state.
-            float lossValue = loss.item<float>();
-            if (!float.IsFinite(lossValue))
+            float lossValue;
+            using (var scope = NewDisposeScope())
             {
-                CopyInto(buffers, saved);
-                throw Diverged(options, lossValue, i, lr, result);
-            }
-            // backward pass
-            foreach (var p in parameters) p.grad = null;
-            loss.backward();
-            if (i == 0) CheckGradients(parameters);
-            model.AfterBackward();
-            // update: p.data += -lr * p.grad (the updates are kept for ud)
-            using (no_grad())
-                for (int k = 0; k < parameters.Count; k++)
-                    parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!), one);
+                var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
+                model.BeginStep(i, last: i == options.LastStep);
+                profile?.Mark(StepProfile.Phase.Minibatch);
+                var saved = flatBuffers.Length == 0 ? null : cat(flatBuffers, 0);
+                profile?.Mark(StepProfile.Phase.SaveBuffers);
+                // forward pass
+                var logits = i == 0 ? FirstForward(model, Xb, Yb, Xtr, options) : model.Forward(Xb, training: true);
+                profile?.Mark(StepProfile.Phase.Forward);
+                var loss = nn.functional.cross_entropy(logits, Yb);
+                profile?.Mark(StepProfile.Phase.Loss);
+                // A loss that is no longer a number stops training before its gradients reach the parameters, so the
+                // model keeps its last good state.
+                lossValue = loss.item<float>();
+                if (!float.IsFinite(lossValue))
+                {
+                    if (saved is not null) Restore(flatBuffers, saved);
+                    throw Diverged(options, lossValue, i, lr, result);
+                }
+                profile?.Mark(StepProfile.Phase.Item);
+                // backward pass
+                foreach (var p in parameters) p.grad = null;
+                profile?.Mark(StepProfile.Phase.ZeroGrad);
+                loss.backward();
+                if (i == 0) CheckGradients(parameters);
+                profile?.Mark(StepProfile.Phase.Backward);
+                model.AfterBackward();
+                profile?.Mark(StepProfile.Phase.AfterBackward);
+                // update: p.data += -lr * p.grad (the updates are kept for ud)
+                using (no_grad())
+                    for (int k = 0; k < parameters.Count; k++)
+                        parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!), one);
+                profile?.Mark(StepProfile.Phase.Update);
 
-            // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit)
-            result.Lossi.Add(loss.log10().item<float>());
-            if (options.RecordUpdateRatios)
-                result.Ud.Add(UpdateRatios(parameters, updates));
+                // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit),
+                // taken for many steps at once (TakeLog10)
+                result.Lossi.Add(lossValue);
+                if (result.Lossi.Count - log10Done >= 1000) TakeLog10();
+                profile?.Mark(StepProfile.Phase.Lossi);
+                if (options.RecordUpdateRatios)
+                    result.Ud.Add(UpdateRatios(parameters, updates));
+                profile?.Mark(StepProfile.Phase.Ud);
+            }
+            profile?.Mark(StepProfile.Phase.Dispose);
             return lossValue;
         }, () =>
         {
+            TakeLog10();
             negLrScalar?.Dispose();
             one.Dispose();
-            foreach (var t in saved) t.Dispose();
+            foreach (var t in flatBuffers) t.Dispose();
             model.AfterTraining();
         });
     }
@@ -268,6 +301,18 @@ public static class Trainer
         for (int k = 0; k < targets.Count; k++) targets[k].copy_(sources[k]);
     }
 
+    // Puts back buffers (as flat views) from their concatenated copy.
+    static void Restore(Tensor[] flatBuffers, Tensor saved)
+    {
+        using var _ = no_grad();
+        long offset = 0;
+        foreach (var b in flatBuffers)
+        {
+            b.copy_(saved.narrow(0, offset, b.shape[0]));
+            offset += b.shape[0];
+        }
+    }
+
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
     // that was re-run without the forward-pass cell after it: the function still reads the tensors of the earlier run.
     static void CheckGradients(IReadOnlyList<Tensor> parameters)
@@ -336,14 +381,46 @@ public static class Trainer
         return (ix, Xtr.index_select(0, ix), Ytr.index_select(0, ix));
     }
 
-    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, with two savings that
+    /// <summary>When set, each plain step's phases are timed into it (the benchmark's per-step profile); null otherwise,
+    /// and then a step pays a null check per phase.</summary>
+    internal static StepProfile? Profile;
+
+    /// <summary>Where a plain step's time and managed allocations go, phase by phase (Stopwatch ticks and bytes
+    /// allocated on the training thread, summed over the steps of the runs that had it set).</summary>
+    internal sealed class StepProfile
+    {
+        public enum Phase { Loop, Minibatch, SaveBuffers, Forward, Loss, Item, ZeroGrad, Backward, AfterBackward, Update, Lossi, Ud, Dispose }
+
+        public readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
+        public readonly long[] Bytes = new long[Enum.GetValues<Phase>().Length];
+        public long Steps;
+        long lastTicks, lastBytes;
+
+        // The time since the previous mark goes to `phase`, which has just ended. The loop's own work (the printed
+        // line, the stop button) is what lies between one step's Dispose and the next step's first mark.
+        public void Mark(Phase phase)
+        {
+            long t = System.Diagnostics.Stopwatch.GetTimestamp(), b = GC.GetAllocatedBytesForCurrentThread();
+            if (phase == Phase.Loop && lastTicks == 0) { (lastTicks, lastBytes) = (t, b); return; }
+            Ticks[(int)phase] += t - lastTicks;
+            Bytes[(int)phase] += b - lastBytes;
+            if (phase == Phase.Dispose) Steps++;
+            (lastTicks, lastBytes) = (t, b);
+        }
+
+        /// <summary>Starts a new run: the gap before its first step is no step's.</summary>
+        public void Restart() => lastTicks = 0;
+    }
+
+    // ud: log10(std(lr·grad) / std(p)) per parameter, on the tensors as the lecture computes it, with savings that
     // keep every bit: std(lr·grad) is read off the step's update −lr·grad (negating is exact, so the std is the same
-    // float), and the log10 and the read-out are done once for all parameters (one stack, one log10, one copy).
+    // float), and the division, the log10 and the read-out are done once for all parameters (two stacks, one
+    // division, one log10, one copy: IEEE division and libtorch's log10 give each element the bits they give it alone).
     static float[] UpdateRatios(IReadOnlyList<Tensor> parameters, Tensor[] updates)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var ratios = stack(parameters.Select((p, k) => updates[k].std() / p.std()));
+        var ratios = stack(updates.Select(u => u.std())).div_(stack(parameters.Select(p => p.std())));
         return ratios.log10_().data<float>().ToArray();
     }
 }
