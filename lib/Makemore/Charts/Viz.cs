@@ -44,15 +44,7 @@ public static class Viz
     /// recorded by the training loop) settles over the last 100 steps, and its line over the steps with the −3 guide.</summary>
     public static (List<string> Lines, GenericChart Chart) UpdateRatioStats(IReadOnlyList<Tensor> parameters, List<float[]> ud, string title)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        ArgumentNullException.ThrowIfNull(ud);
-        if (ud.FirstOrDefault(step => step.Length != parameters.Count) is { } wrong)
-            throw new ArgumentException($"ud has {wrong.Length} values per step but there are {parameters.Count} parameters: " +
-                                        "pass the parameters of the model whose run recorded it", nameof(ud));
-        var rows = new List<UpdateRatioSeries>();
-        for (int i = 0; i < parameters.Count; i++)
-            if (parameters[i].dim() == 2)
-                rows.Add(new UpdateRatioSeries(i, parameters[i].shape, [.. ud.Select(step => step[i])]));
+        var rows = Diagnose.UpdateRatios(parameters, ud);
         // the mean as the cell takes it, float32 values averaged by LINQ, printed by Python's %.2f
         return ([.. rows.Select(r => PyFormat.Format("param %d %10s: log10(update/data) settles at %.2f over the last 100 steps",
                                                      r.Index, r.Shape, r.Log10Ratios.TakeLast(100).Average()))],

@@ -67,10 +67,22 @@ public static class Diagnose
         ArgumentNullException.ThrowIfNull(parameters);
         if (result.Ud.Count == 0 && result.Steps > 0)
             throw new InvalidOperationException("this run recorded no update ratios: train with RecordUpdateRatios: true");
+        return UpdateRatios(parameters, result.Ud);
+    }
+
+    /// <summary>Viz #4 from a recorded <paramref name="ud"/> (one value per parameter per step): the series of every 2-D
+    /// parameter.</summary>
+    public static StatsTable<UpdateRatioSeries> UpdateRatios(IReadOnlyList<Tensor> parameters, IReadOnlyList<float[]> ud)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(ud);
+        if (ud.FirstOrDefault(step => step.Length != parameters.Count) is { } wrong)
+            throw new ArgumentException($"ud has {wrong.Length} values per step but there are {parameters.Count} parameters: " +
+                                        "pass the parameters of the model whose run recorded it", nameof(ud));
         var rows = new List<UpdateRatioSeries>();
         for (int i = 0; i < parameters.Count; i++)
             if (parameters[i].dim() == 2)
-                rows.Add(new UpdateRatioSeries(i, parameters[i].shape, [.. result.Ud.Select(step => step[i])]));
+                rows.Add(new UpdateRatioSeries(i, parameters[i].shape, [.. ud.Select(step => step[i])]));
         return new(rows);
     }
 
