@@ -21,6 +21,8 @@ namespace Makemore.Models;
 /// it when every layer is a library Linear, BatchNorm1d or Tanh. Every layer keeps its last output and gradient (the
 /// lecture's <c>layer.out</c>) from the last training step. A TorchSharp module: <c>save</c>/<c>load</c> keep C, every
 /// weight and BatchNorm's running statistics (state_dict keys "C", "layers.0.weight", "layers.1.running_mean", …).
+/// Disposing it frees those tensors too, which a net built from cells shares with the cells: dispose only a net you
+/// own (as one from <see cref="Create"/>).
 /// </summary>
 public sealed class Network : nn.Module<Tensor, Tensor>, IModel
 {
