@@ -59,6 +59,34 @@ public class LayerTests
         Assert.Equal(new long[] { 2 }, bn.running_mean.shape);        // updated in place, still [dim]
     }
 
+    /// <summary>The running statistics are moved in their own memory (Floats.Axpby), not with tensor ops: over many
+    /// steps and momenta they must stay bit for bit the lecture's <c>(1 - momentum) * running + momentum * batch</c>,
+    /// written as tensor ops.</summary>
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.001)]
+    [InlineData(0.37)]
+    public void BatchNormRunningStatisticsAreTheLecturesTensorArithmeticToTheBit(double momentum)
+    {
+        var bn = new BatchNorm1d(37, momentum: momentum);
+        var g = new Generator(5);
+        using var mean = zeros(1, 37);
+        using var variance = ones(1, 37);
+        for (int step = 0; step < 50; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(32, 37, generator: g) * (step % 7 + 1) + step;
+            bn.call(x);
+            using var _ = no_grad();
+            var xmean = x.mean([0], keepdim: true);
+            var xvar = x.var(0, unbiased: true, keepdim: true);
+            mean.copy_((1 - momentum) * mean + momentum * xmean);
+            variance.copy_((1 - momentum) * variance + momentum * xvar);
+        }
+        Assert.True(bn.running_mean.bytes.SequenceEqual(mean.bytes), "running_mean");
+        Assert.True(bn.running_var.bytes.SequenceEqual(variance.bytes), "running_var");
+    }
+
     [Fact]
     public void BatchNormGammaAndBetaScaleAndShift()
     {

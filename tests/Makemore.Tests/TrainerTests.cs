@@ -79,6 +79,34 @@ public class TrainerTests
         }
     }
 
+    // Without diagnostics the update is written into the parameters' own memory (Floats.Axpby) rather than with tensor
+    // ops: still the lecture's loop to the bit, on both sides of the learning-rate decay.
+    [Fact]
+    public void WithoutDiagnosticsTheMlpTrainsExactlyAsTheLecturesLoop()
+    {
+        var (oracle, g1) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
+        var (ours, g2) = Mlp.Create(MlpConfig.Kaiming, Data.Vocab.Size, Data.BlockSize);
+        var expected = LectureLoop(oracle, g1, Steps, decayStep: 12, ud: false);
+        var actual = Trainer.Train(ours, Data.Xtr, Data.Ytr, g2,
+            new TrainingOptions(MaxSteps: Steps, LearningRateDecayStep: 12), TextWriter.Null);
+        AssertSameRun(oracle, ours, expected, actual);
+        for (int i = 0; i < ours.Parameters.Count; i++)
+            Assert.True(oracle.Parameters[i].bytes.SequenceEqual(ours.Parameters[i].bytes), $"parameter {i}'s bytes");
+    }
+
+    [Fact]
+    public void WithoutDiagnosticsTheDeepNetTrainsExactlyAsTheLecturesLoop()
+    {
+        var oracle = Network.Create(new Generator(2147483647UL), new NetworkOptions(BatchNorm: true));
+        var ours = Network.Create(new Generator(2147483647UL), new NetworkOptions(BatchNorm: true));
+        var expected = LectureLoop(oracle, new Generator(7UL), Steps, decayStep: 12, ud: false);
+        var actual = Trainer.Train(ours, Data.Xtr, Data.Ytr, new Generator(7UL),
+            new TrainingOptions(MaxSteps: Steps, LearningRateDecayStep: 12), TextWriter.Null);
+        AssertSameRun(oracle, ours, expected, actual);
+        for (int i = 0; i < ours.Buffers.Count; i++)
+            Assert.True(oracle.Buffers[i].bytes.SequenceEqual(ours.Buffers[i].bytes), $"buffer {i}");
+    }
+
     [Fact]
     public void LearningRateDecaysAtTheGivenStep()
     {

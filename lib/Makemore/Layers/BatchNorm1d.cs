@@ -1,3 +1,4 @@
+using Makemore.Data;
 using Makemore.Text;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,9 +21,13 @@ public sealed class BatchNorm1d : Layer
     public readonly Parameter beta;
     public readonly Tensor running_mean;
     public readonly Tensor running_var;
-    // eps, 1 − momentum and momentum as libtorch Scalars, made once: an implicit conversion would make a native Scalar on
+    // 1 − momentum and momentum as libtorch Scalars, made once: an implicit conversion would make a native Scalar on
     // every step (left to the finalizer), and add_(t) makes an alpha of 1 that the GC can free during the native call.
-    readonly Scalar eps, keep, momentum, one = 1.ToScalar();
+    readonly Scalar keep, momentum, one = 1.ToScalar();
+    // eps as a float32 0-dim tensor: `xvar + eps` then adds the same float (libtorch casts a Scalar eps to float32 too)
+    // without wrapping a Scalar into a tensor on every call, which took half the time of the add. Assigned after
+    // RegisterComponents, so that it is not registered as a buffer (it is a constant, not state).
+    readonly Tensor eps;
 
     public BatchNorm1d(int dim, double eps = 1e-5, double momentum = 0.1) : base(nameof(BatchNorm1d))
     {
@@ -36,8 +41,9 @@ public sealed class BatchNorm1d : Layer
         beta = new Parameter(zeros(dim));
         running_mean = zeros(dim);
         running_var = ones(dim);
-        (this.eps, keep, this.momentum) = (eps.ToScalar(), (1 - momentum).ToScalar(), momentum.ToScalar());
+        (keep, this.momentum) = ((1 - momentum).ToScalar(), momentum.ToScalar());
         RegisterComponents();
+        this.eps = tensor((float)eps).DetachFromDisposeScope();
     }
 
     public int Dim { get; }
@@ -80,9 +86,26 @@ public sealed class BatchNorm1d : Layer
             // instead, so the (1, dim) batch statistic is viewed as (dim). Same arithmetic, same rounding:
             // (1-m)*running + m*batch, with the multiply and the add done in place.
             using var _ = no_grad();
-            running_mean.mul_(keep).add_(xmean.view(Dim) * momentum, one);
-            running_var.mul_(keep).add_(xvar.view(Dim) * momentum, one);
+            MoveTowards(running_mean, xmean);
+            MoveTowards(running_var, xvar);
         }
         return output;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) eps.Dispose();
+        base.Dispose(disposing);
+    }
+
+    // running = (1 − m)·running + m·batch, in place. The running statistics are small dense tensors, so this is done in
+    // their memory, with the roundings of the tensor ops below (each product to float, then the sum; LayerTests holds
+    // the two to the bit): four native calls fewer per statistic and step.
+    void MoveTowards(Tensor running, Tensor batch)
+    {
+        if (Floats.TryInPlace(running, out var r) && Floats.TryInPlace(batch, out var b) && b.Length == r.Length)
+            Floats.Axpby((float)Momentum, b, (float)(1 - Momentum), r);
+        else
+            running.mul_(keep).add_(batch.view(Dim) * momentum, one);
     }
 }

@@ -1,3 +1,4 @@
+using Makemore.Data;
 using Makemore.Models;
 using Makemore.Text;
 using TorchSharp;
@@ -50,16 +51,14 @@ public static class Trainer
         // object). Same values, same kernels: the numbers are the lecture's to the bit (see TrainerTests).
         double lr = double.NaN;
         Scalar? negLrScalar = null;
+        float negLr = float.NaN;
         // add_(t) is add_(t, alpha: 1) with a Scalar made for the call and left to the GC, which TorchSharp 0.107 does not
         // keep alive across the native call: a collection during it can free the alpha in use (seen once, as libtorch's
         // "Expected false to be true" from Scalar::toFloat). One alpha held for the run: the same kernel, the same bits.
         var one = 1.ToScalar();
         var updates = new Tensor[parameters.Count];
-        // BatchNorm's running statistics move during the forward pass, before the loss can be checked: a copy from
-        // before each step puts them back when the step fails, so the model keeps its last good state. One cat of
-        // flat views of them is the copy (one native call a step rather than one per buffer).
-        var buffers = model.Buffers;
-        Tensor[] flatBuffers = [.. buffers.Select(b => b.view(-1).DetachFromDisposeScope())];
+        // BatchNorm's running statistics as they were before the step: a step that fails puts them back.
+        var backup = new BufferBackup(model.Buffers);
         // lossi holds each step's loss until its log10 is taken, for a thousand steps at once (one tensor op instead of
         // two native calls a step: libtorch's log10 maps every element alike, so the bits are the per-step ones).
         int log10Done = 0;
@@ -81,6 +80,7 @@ public static class Trainer
                 negLrScalar?.Dispose();
                 lr = stepLr;
                 negLrScalar = (-lr).ToScalar();
+                negLr = (float)-lr;   // what libtorch multiplies a float32 tensor by for the Scalar −lr
             }
             float lossValue;
             using (var scope = NewDisposeScope())
@@ -88,7 +88,7 @@ public static class Trainer
                 var (_, Xb, Yb) = Minibatch(Xtr, Ytr, g, options.BatchSize);
                 model.BeginStep(i, last: i == options.LastStep);
                 profile?.Mark(StepProfile.Phase.Minibatch);
-                var saved = flatBuffers.Length == 0 ? null : cat(flatBuffers, 0);
+                backup.Save();
                 profile?.Mark(StepProfile.Phase.SaveBuffers);
                 // forward pass
                 var logits = i == 0 ? FirstForward(model, Xb, Yb, Xtr, options) : model.Forward(Xb, training: true);
@@ -100,7 +100,7 @@ public static class Trainer
                 lossValue = loss.item<float>();
                 if (!float.IsFinite(lossValue))
                 {
-                    if (saved is not null) Restore(flatBuffers, saved);
+                    backup.Restore();
                     throw Diverged(options, lossValue, i, lr, result);
                 }
                 profile?.Mark(StepProfile.Phase.Item);
@@ -112,10 +112,20 @@ public static class Trainer
                 profile?.Mark(StepProfile.Phase.Backward);
                 model.AfterBackward();
                 profile?.Mark(StepProfile.Phase.AfterBackward);
-                // update: p.data += -lr * p.grad (the updates are kept for ud)
+                // update: p.data += -lr * p.grad
                 using (no_grad())
                     for (int k = 0; k < parameters.Count; k++)
-                        parameters[k].add_(updates[k] = parameters[k].grad!.mul(negLrScalar!), one);
+                    {
+                        var p = parameters[k];
+                        using var grad = p.grad!;
+                        // ud needs the update as a tensor. Otherwise a dense float32 parameter is updated in its own
+                        // memory with the same two roundings (the product to float, then the sum): three native calls
+                        // per parameter fewer, and the same bits (TrainerTests).
+                        if (options.RecordUpdateRatios || !Floats.TryInPlace(p, out var data) || !Floats.TryInPlace(grad, out var gradData))
+                            p.add_(updates[k] = grad.mul(negLrScalar!), one);
+                        else
+                            Floats.Axpby(negLr, gradData, 1f, data);
+                    }
                 profile?.Mark(StepProfile.Phase.Update);
 
                 // track stats: log10 on the tensor, as the lecture (MathF.Log10 differs from libtorch's in the last bit),
@@ -134,7 +144,7 @@ public static class Trainer
             TakeLog10();
             negLrScalar?.Dispose();
             one.Dispose();
-            foreach (var t in flatBuffers) t.Dispose();
+            backup.Dispose();
             model.AfterTraining();
         });
     }
@@ -299,18 +309,6 @@ public static class Trainer
     {
         using var _ = no_grad();
         for (int k = 0; k < targets.Count; k++) targets[k].copy_(sources[k]);
-    }
-
-    // Puts back buffers (as flat views) from their concatenated copy.
-    static void Restore(Tensor[] flatBuffers, Tensor saved)
-    {
-        using var _ = no_grad();
-        long offset = 0;
-        foreach (var b in flatBuffers)
-        {
-            b.copy_(saved.narrow(0, offset, b.shape[0]));
-            offset += b.shape[0];
-        }
     }
 
     // A parameter the forward pass never reads gets no gradient. In a notebook that is most often a parameters cell
