@@ -64,39 +64,6 @@ public sealed class AppExecutor(string repoRoot)
         return new AppRun(name, build.Elapsed, run.Elapsed, exit, output.ToString(), chartsDir);
     }
 
-    int Dotnet(string[] args, IDictionary<string, string> environment, StringBuilder output, Action<string>? echo, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (string arg in args) psi.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        void Line(string? line)
-        {
-            if (line is null) return;
-            lock (output) output.AppendLine(line);
-            echo?.Invoke(line);
-        }
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            lock (output) output.Insert(0, $"timed out after {timeout.TotalMinutes:F0} min\n");
-            process.WaitForExit();
-            return -1;
-        }
-        process.WaitForExit();
-        return process.ExitCode;
-    }
+    int Dotnet(string[] args, IDictionary<string, string> environment, StringBuilder output, Action<string>? echo, TimeSpan timeout) =>
+        ChildProcess.Dotnet(args, RepoRoot, environment, output, timeout, echo);
 }

@@ -63,29 +63,11 @@ public sealed class NotebookExecutor(string repoRoot)
         File.Delete(output);
         File.WriteAllText(progressFile, "");
 
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (string arg in new[] { "tool", "run", "dotnet-repl", "--run", Path.GetFullPath(notebook),
-                                       "--exit-after-run", "--output-path", output })
-            psi.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        psi.Environment[ProgressVariable] = progressFile;
-
+        var env = new Dictionary<string, string>(environment) { [ProgressVariable] = progressFile };
         var log = new System.Text.StringBuilder();
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
         long seen = 0;
+        // dotnet-repl prints nothing while it runs: the progress lines the library appends to the file are echoed
         void Echo()
         {
             using var stream = new FileStream(progressFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -98,33 +80,19 @@ public sealed class NotebookExecutor(string repoRoot)
             foreach (string line in text[..complete].Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 progress($"  {Path.GetFileNameWithoutExtension(name)}: {line}");
         }
-        while (!process.WaitForExit(1000))
-        {
-            Echo();
-            if (clock.Elapsed > Timeout)
-            {
-                process.Kill(entireProcessTree: true);
-                lock (log) log.Insert(0, $"timed out after {Timeout.TotalMinutes:F0} min\n");
-                break;
-            }
-        }
-        process.WaitForExit();
+        int exit = ChildProcess.Dotnet(["tool", "run", "dotnet-repl", "--run", Path.GetFullPath(notebook), "--exit-after-run", "--output-path", output],
+                                       Path.GetDirectoryName(Path.GetFullPath(notebook))!, env, log, Timeout, poll: Echo);
         Echo();
         File.Delete(progressFile);
         var executed = File.Exists(output) ? ExecutedNotebook.Load(output) : null;
-        return new NotebookRun(name, clock.Elapsed, process.HasExited ? process.ExitCode : -1, executed, log.ToString());
+        return new NotebookRun(name, clock.Elapsed, exit, executed, log.ToString());
     }
 
     void Dotnet(Action<string> log, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args) psi.ArgumentList.Add(arg);
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"`dotnet {string.Join(' ', args)}` failed ({process.ExitCode}):\n{stdout}{stderr.Result}");
+        var output = new System.Text.StringBuilder();
+        int exit = ChildProcess.Dotnet(args, RepoRoot, [], output, Timeout);
+        if (exit != 0) throw new InvalidOperationException($"`dotnet {string.Join(' ', args)}` failed ({exit}):\n{output}");
         log($"dotnet {string.Join(' ', args.Take(2))}: ok");
     }
 
