@@ -139,8 +139,8 @@ public class FastPathTests
         Assert.Equal("MatMul: b holds 2999 floats, fewer than its k×n = 3000", e.Message);
         Assert.Throws<ArgumentException>(() => Kernels.MatMulTransposeA(a, new float[32 * 100], new float[10], 32, 30, 100));
         Assert.Throws<ArgumentException>(() => Kernels.MatMulTransposeB(new float[32 * 100], new float[30 * 100], c, 32, 30, 100, new float[5]));
-        var e2 = Assert.Throws<ArgumentException>(() => Kernels.Axpy(new float[100], 0.1f, new float[99]));
-        Assert.Equal("Axpy: g holds 99 floats, fewer than the 100 it needs", e2.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => Floats.Axpby(0.1f, new float[99], 1f, new float[100]));
+        Assert.Equal("Axpby: x holds 99 floats and y 100; they must be as long", e2.Message);
         Assert.Throws<ArgumentException>(() => Kernels.AddRow(new float[32 * 100], new float[50], 32, 100));
     }
 

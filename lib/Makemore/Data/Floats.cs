@@ -35,7 +35,7 @@ internal static class Floats
     /// </summary>
     public static void Axpby(float a, ReadOnlySpan<float> x, float b, Span<float> y)
     {
-        if (x.Length != y.Length) throw new ArgumentException($"x has {x.Length} elements, y {y.Length}");
+        if (x.Length != y.Length) throw new ArgumentException($"Axpby: x holds {x.Length} floats and y {y.Length}; they must be as long");
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {

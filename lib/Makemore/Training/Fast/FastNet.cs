@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Makemore.Data;
 using Makemore.Layers;
 using Makemore.Models;
 using TorchSharp;
@@ -186,12 +187,12 @@ internal sealed class FastNet
         stepComplete = true;
     }
 
-    /// <summary><c>p.data += -lr * p.grad</c> for every parameter.</summary>
+    /// <summary><c>p.data += -lr * p.grad</c> for every parameter: the product, then the sum, as the plain path's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(double lr)
     {
         float alpha = (float)-lr;
-        foreach (var p in Parameters) Kernels.Axpy(p.Data, alpha, p.Grad);
+        foreach (var p in Parameters) Floats.Axpby(alpha, p.Grad, 1f, p.Data);
     }
 
     // loss = mean over rows of logsumexp(logits) − logits[y]; dlogits = (softmax − onehot)/n

@@ -219,18 +219,6 @@ internal static class Kernels
         for (; j < y.Length; j++) y[j] += x[j];
     }
 
-    /// <summary>p += alpha · g, rounded as the lecture's <c>p.data += -lr * p.grad</c>: the product, then the sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Axpy(Span<float> p, float alpha, ReadOnlySpan<float> g)
-    {
-        SameLength(nameof(Axpy), p.Length, g.Length, "g");
-        var va = Vector256.Create(alpha);
-        int j = 0;
-        for (; j + W <= p.Length; j += W)
-            (Vector256.Create(p.Slice(j, W)) + va * Vector256.Create(g.Slice(j, W))).CopyTo(p.Slice(j, W));
-        for (; j < p.Length; j++) p[j] += alpha * g[j];
-    }
-
     /// <summary>v += (x − m)², element by element: one row's share of a column variance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddSquaredDeviation(Span<float> v, ReadOnlySpan<float> x, ReadOnlySpan<float> m)
